@@ -1,0 +1,58 @@
+"""Importers: each reads one kind of help-desk export into the canonical model.
+
+``run_import`` streams an importer's records into the store inside one transaction, so a bad
+file leaves the store exactly as it was, and re-importing the same data changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from supportops.errors import InputError
+from supportops.importers.base import Importer, ImportOptions, NullProgress, Progress
+from supportops.store import Store
+
+__all__ = ["IMPORTERS", "ImportOptions", "Importer", "get_importer", "run_import"]
+
+
+def _registry() -> dict[str, type[Importer]]:
+    from supportops.importers.eventlog import EventLogImporter
+    from supportops.importers.interchange import InterchangeImporter
+    from supportops.importers.servicenow import ServiceNowImporter
+    from supportops.importers.zendesk import ZendeskImporter
+
+    return {
+        cls.name: cls
+        for cls in (InterchangeImporter, EventLogImporter, ServiceNowImporter, ZendeskImporter)
+    }
+
+
+IMPORTERS: tuple[str, ...] = ("supportops", "eventlog", "servicenow", "zendesk")
+
+
+def get_importer(
+    source: str, options: ImportOptions | None = None, progress: Progress | None = None
+) -> Importer:
+    registry = _registry()
+    if source not in registry:
+        raise InputError(f"unknown source {source!r}: choose one of {', '.join(IMPORTERS)}")
+    return registry[source](options, progress)
+
+
+def run_import(
+    store: Store,
+    source: str,
+    paths: Sequence[Path],
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Import ``paths`` with the named importer; returns counts of what was written."""
+    importer = get_importer(source, options, progress or NullProgress())
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder")
+    with store.writer(importer.name, [str(p) for p in paths], importer.where) as writer:
+        for record in importer.records(list(paths)):
+            writer.add(record)
+    return writer.counts

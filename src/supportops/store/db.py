@@ -1,0 +1,308 @@
+"""The store: one database URL chooses SQLite (default) or PostgreSQL.
+
+Dialect differences live here and in :mod:`supportops.store.writer`, nowhere else. SQLite gets
+its pragmas on every connection (WAL, foreign keys, busy timeout). Timelines load back as Polars
+frames through ADBC (Arrow end to end, no Python objects per row).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from supportops.errors import ConfigError, StoreError
+from supportops.store import migrations, schema
+from supportops.store.writer import Position, Writer
+
+DEFAULT_URL = "sqlite:///supportops.db"
+
+#: Columns of the events frame returned by :meth:`Store.load_events` by default.
+EVENT_COLUMNS = (
+    "ticket_id", "seq", "at", "kind", "value", "raw_value", "action", "number",
+    "actor", "actor_role", "public",
+)  # fmt: skip
+TICKET_COLUMNS = (
+    "id", "source", "external_id", "created_at", "subject", "requester", "organization_id",
+    "channel", "category", "product_area", "type", "priority", "severity", "status",
+    "group_name", "assignee_id",
+)  # fmt: skip
+
+
+def normalize_url(url: str) -> str:
+    """Accept ``sqlite:///file.db``, ``postgresql://…`` or a plain path to a SQLite file."""
+    if "://" not in url:
+        return f"sqlite:///{url}"
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def redact(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    try:
+        return make_url(normalize_url(url)).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is shown as the user's own text minus credentials
+        return url.split("@")[-1]
+
+
+def _polars_type(column_type: Any) -> Any:
+    if isinstance(column_type, schema.Instant):
+        return pl.Datetime("us", "UTC")
+    if isinstance(column_type, sa.Boolean):
+        return pl.Boolean
+    if isinstance(column_type, sa.Integer):
+        return pl.Int64
+    if isinstance(column_type, sa.Float):
+        return pl.Float64
+    if isinstance(column_type, sa.Date):
+        return pl.Date
+    return pl.String
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA busy_timeout = 5000")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.close()
+
+
+class Store:
+    """A supportops database. Open with :meth:`open`; close with :meth:`close`."""
+
+    def __init__(self, url: str, *, create: bool = True) -> None:
+        self.url = normalize_url(url)
+        try:
+            parsed = make_url(self.url)
+        except sa.exc.ArgumentError as exc:
+            raise ConfigError(f"not a database URL: {redact(url)!r}") from exc
+        self.dialect = parsed.get_backend_name()
+        if self.dialect not in ("sqlite", "postgresql"):
+            raise ConfigError(
+                f"unsupported database {self.dialect!r}: use sqlite:///FILE or postgresql://…"
+            )
+        self._sqlite_path: Path | None = None
+        if self.dialect == "sqlite":
+            db = parsed.database
+            if not db or db == ":memory:":
+                raise ConfigError("an in-memory SQLite store would vanish; name a file")
+            self._sqlite_path = Path(db)
+            if not create and not self._sqlite_path.exists():
+                raise StoreError(
+                    f"no store at {db}: run `supportops demo` for the demo org or "
+                    "`supportops import SOURCE PATH` to load your data (or pass --db URL)"
+                )
+            if not self._sqlite_path.parent.exists():
+                raise ConfigError(f"folder {self._sqlite_path.parent} does not exist")
+        self.engine = sa.create_engine(self.url, future=True)
+        if self.dialect == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    @classmethod
+    def open(cls, url: str | None = None, *, create: bool = True, migrate: bool = True) -> Store:
+        store = cls(url or os.environ.get("SUPPORTOPS_DB") or DEFAULT_URL, create=create)
+        if migrate:
+            store.migrate()
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def display_url(self) -> str:
+        return redact(self.url)
+
+    # ------------------------------------------------------------- schema
+    @contextlib.contextmanager
+    def begin(self) -> Iterator[sa.Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except sa.exc.OperationalError as exc:
+            raise StoreError(f"cannot use the store at {self.display_url}: {exc.orig}") from exc
+
+    def migrate(self) -> list[str]:
+        with self.begin() as conn:
+            return migrations.migrate(conn)
+
+    def applied_migrations(self) -> list[str]:
+        with self.begin() as conn:
+            return migrations.applied(conn)
+
+    # ------------------------------------------------------------- writing
+    @contextlib.contextmanager
+    def writer(
+        self,
+        source: str,
+        paths: Sequence[str] = (),
+        position: Any = None,
+    ) -> Iterator[Writer]:
+        """One transactional import: all of it lands, or nothing does."""
+        started = datetime.now(UTC)
+        with self.begin() as conn:
+            w = Writer(conn, source, position or (lambda: Position("<input>")))
+            yield w
+            counts = w.finish()
+            conn.execute(
+                schema.imports.insert().values(
+                    source=source,
+                    paths=[str(p) for p in paths],
+                    started_at=started,
+                    finished_at=datetime.now(UTC),
+                    counts=counts,
+                )
+            )
+
+    def delete_source(self, source: str) -> int:
+        """Remove every ticket (and its events) of one source; returns how many tickets."""
+        with self.begin() as conn:
+            n = conn.execute(
+                sa.delete(schema.tickets).where(schema.tickets.c.source == source)
+            ).rowcount
+            # SQLite honours ON DELETE CASCADE only with foreign keys on (set on connect).
+            return int(n or 0)
+
+    def clear(self) -> None:
+        """Empty every data table (keeps the schema)."""
+        with self.begin() as conn:
+            for table in (
+                schema.ground_truth, schema.events, schema.tickets, schema.organizations,
+                schema.agents, schema.groups, schema.calendars, schema.articles, schema.imports,
+            ):  # fmt: skip
+                conn.execute(sa.delete(table))
+
+    # ------------------------------------------------------------- reading
+    def _adbc(self) -> Any:
+        if self.dialect == "sqlite":
+            import adbc_driver_sqlite.dbapi as adbc_sqlite
+
+            return adbc_sqlite.connect(str(self._sqlite_path))
+        import adbc_driver_postgresql.dbapi as adbc_pg
+
+        uri = make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        return adbc_pg.connect(uri)
+
+    def query_frame(self, sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
+        """Run a read-only query and return it as a Polars frame (Arrow end to end)."""
+        try:
+            with self._adbc() as conn, conn.cursor() as cur:
+                cur.execute(sql, list(params) if params else None)
+                table = cur.fetch_arrow_table()
+        except Exception as exc:  # ADBC raises its own DB-API hierarchy per driver
+            raise StoreError(f"cannot read the store at {self.display_url}: {exc}") from exc
+        frame = pl.from_arrow(table)
+        assert isinstance(frame, pl.DataFrame)
+        return frame
+
+    def _typed(self, frame: pl.DataFrame, table: sa.Table) -> pl.DataFrame:
+        """Give every column its schema type: drivers infer all-null columns as integers,
+        and SQLite hands instants back as integer microseconds."""
+        casts = []
+        for name in frame.columns:
+            column = table.columns.get("id" if name == "seq" else name)
+            if column is None:
+                continue
+            have = frame.schema[name]
+            want = _polars_type(column.type)
+            if isinstance(want, pl.Datetime) and isinstance(have, pl.Datetime):
+                expr = pl.col(name).dt.cast_time_unit("us")
+                casts.append(
+                    expr.dt.convert_time_zone("UTC") if have.time_zone
+                    else expr.dt.replace_time_zone("UTC")
+                )  # fmt: skip
+            elif have != want:
+                casts.append(pl.col(name).cast(want))
+        return frame.with_columns(casts) if casts else frame
+
+    def _range_sql(self, column: str, since: datetime | None, until: datetime | None,
+                   params: list[Any]) -> list[str]:  # fmt: skip
+        where = []
+        mark = "?" if self.dialect == "sqlite" else "$"
+        for op, value in ((">=", since), ("<", until)):
+            if value is None:
+                continue
+            params.append(value if self.dialect == "postgresql" else schema.to_micros(value))
+            where.append(f"{column} {op} {mark if mark == '?' else f'${len(params)}'}")
+        return where
+
+    def load_events(
+        self,
+        columns: Sequence[str] = EVENT_COLUMNS,
+        *,
+        tickets_created_since: datetime | None = None,
+        tickets_created_until: datetime | None = None,
+    ) -> pl.DataFrame:
+        """Every ticket's timeline as one frame sorted by ticket, time and sequence.
+
+        ``seq`` is the event's store id: it orders events that share an instant the way
+        the source listed them. ``at`` is ``Datetime("us", "UTC")``.
+        """
+        cols = ", ".join("e.id AS seq" if c == "seq" else f"e.{c}" for c in columns)
+        params: list[Any] = []
+        where = self._range_sql("t.created_at", tickets_created_since, tickets_created_until,
+                                params)  # fmt: skip
+        sql = f"SELECT {cols} FROM events e"
+        if where:
+            sql += " JOIN tickets t ON t.id = e.ticket_id WHERE " + " AND ".join(where)
+        frame = self._typed(self.query_frame(sql, params), schema.events)
+        sort = [c for c in ("ticket_id", "at", "seq") if c in frame.columns]
+        return frame.sort(sort) if sort else frame
+
+    def load_tickets(self, columns: Sequence[str] = TICKET_COLUMNS) -> pl.DataFrame:
+        frame = self.query_frame(f"SELECT {', '.join(columns)} FROM tickets ORDER BY id")
+        return self._typed(frame, schema.tickets)
+
+    def load_table(self, name: str) -> pl.DataFrame:
+        table = schema.metadata.tables[name]
+        return self._typed(self.query_frame(f"SELECT * FROM {table.name}"), table)
+
+    def status(self) -> dict[str, Any]:
+        """What the store holds: counts per table, sources, and the ticket date range."""
+        out: dict[str, Any] = {"database": self.display_url}
+        with self.begin() as conn:
+            for name in ("tickets", "events", "organizations", "agents", "groups",
+                         "calendars", "articles"):  # fmt: skip
+                table = schema.metadata.tables[name]
+                out[name] = int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+            t = schema.tickets
+            first, last = conn.execute(sa.select(sa.func.min(t.c.created_at), sa.func.max(t.c.created_at))).one()
+            ev = schema.events
+            ev_first, ev_last = conn.execute(sa.select(sa.func.min(ev.c.at), sa.func.max(ev.c.at))).one()
+            sources = conn.execute(
+                sa.select(t.c.source, sa.func.count()).group_by(t.c.source).order_by(t.c.source)
+            ).all()
+            last_import = conn.execute(
+                sa.select(schema.imports.c.source, schema.imports.c.finished_at)
+                .order_by(schema.imports.c.id.desc())
+                .limit(1)
+            ).first()
+            out["migrations"] = migrations.applied(conn)
+        inst = schema.Instant()
+        dialect = self.engine.dialect
+
+        def iso(v: Any) -> str | None:
+            value = inst.process_result_value(v, dialect)
+            return value.isoformat() if value else None
+
+        out["tickets_created"] = {"first": iso(first), "last": iso(last)}
+        out["events_span"] = {"first": iso(ev_first), "last": iso(ev_last)}
+        out["sources"] = {s: int(n) for s, n in sources}
+        out["last_import"] = (
+            {"source": last_import[0], "finished_at": iso(last_import[1])} if last_import else None
+        )
+        return out
