@@ -6,6 +6,7 @@ file leaves the store exactly as it was, and re-importing the same data changes 
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,31 +14,38 @@ from supportops.errors import InputError
 from supportops.importers.base import Importer, ImportOptions, NullProgress, Progress
 from supportops.store import Store
 
-__all__ = ["IMPORTERS", "ImportOptions", "Importer", "get_importer", "run_import"]
+__all__ = [
+    "IMPORTERS",
+    "ImportOptions",
+    "Importer",
+    "get_importer",
+    "importer_class",
+    "run_import",
+]
 
 
-def _registry() -> dict[str, type[Importer]]:
-    from supportops.importers.eventlog import EventLogImporter
-    from supportops.importers.interchange import InterchangeImporter
-    from supportops.importers.servicenow import ServiceNowImporter
-    from supportops.importers.zendesk import ZendeskImporter
-
-    return {
-        cls.name: cls
-        for cls in (InterchangeImporter, EventLogImporter, ServiceNowImporter, ZendeskImporter)
-    }
+#: Importer classes by source name, imported only when used.
+_REGISTRY = {
+    "supportops": "supportops.importers.interchange:InterchangeImporter",
+    "eventlog": "supportops.importers.eventlog:EventLogImporter",
+    "servicenow": "supportops.importers.servicenow:ServiceNowImporter",
+    "zendesk": "supportops.importers.zendesk:ZendeskImporter",
+}
+IMPORTERS: tuple[str, ...] = tuple(_REGISTRY)
 
 
-IMPORTERS: tuple[str, ...] = ("supportops", "eventlog", "servicenow", "zendesk")
+def importer_class(source: str) -> type[Importer]:
+    if source not in _REGISTRY:
+        raise InputError(f"unknown source {source!r}: choose one of {', '.join(IMPORTERS)}")
+    module, _, name = _REGISTRY[source].partition(":")
+    cls: type[Importer] = getattr(importlib.import_module(module), name)
+    return cls
 
 
 def get_importer(
     source: str, options: ImportOptions | None = None, progress: Progress | None = None
 ) -> Importer:
-    registry = _registry()
-    if source not in registry:
-        raise InputError(f"unknown source {source!r}: choose one of {', '.join(IMPORTERS)}")
-    return registry[source](options, progress)
+    return importer_class(source)(options, progress)
 
 
 def run_import(

@@ -220,7 +220,9 @@ def csv_rows(
             try:
                 header = next(reader)
             except StopIteration:
-                raise RowError(str(path), 1, None, "the file is empty; expected a header row")
+                raise RowError(
+                    str(path), 1, None, "the file is empty; expected a header row"
+                ) from None
             header = [h.strip() for h in header]
             missing = [c for c in required if c not in header]
             if missing:
@@ -233,10 +235,12 @@ def csv_rows(
             if dupes:
                 raise RowError(str(path), 1, ", ".join(dupes), "column named twice in the header")
             width = len(header)
-            start = reader.line_num + 1
-            for row in reader:
-                pos.line = start
-                start = reader.line_num + 1
+            while True:
+                pos.line = reader.line_num + 1
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    break
                 if len(row) != width:
                     if not row:
                         continue
@@ -247,9 +251,22 @@ def csv_rows(
                     )
                 yield dict(zip(header, row, strict=True))
         except UnicodeDecodeError as exc:
-            raise _decode_error(path, pos.line, exc, "line") from exc
+            # The text layer decodes ahead in blocks; find the exact line from the bytes.
+            raise _locate_bad_utf8(path) or _decode_error(path, pos.line, exc, "line") from exc
         except csv.Error as exc:
             raise pos.error(None, f"not valid CSV ({exc}); is the file truncated?") from exc
+
+
+def _locate_bad_utf8(path: Path) -> RowError | None:
+    """Re-read the raw bytes line by line to name the line holding the first bad byte."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    with open_binary(path, NullProgress()) as fh:
+        for n, raw in enumerate(fh, start=1):
+            try:
+                decoder.decode(raw)
+            except UnicodeDecodeError as exc:
+                return _decode_error(path, n, exc, "line")
+    return None
 
 
 def jsonl_records(path: Path, importer: Importer, label: str | None = None) -> Iterator[Any]:
@@ -297,7 +314,9 @@ def blank(value: str | None, missing: Sequence[str] = ("", "?", "NULL", "null", 
     return value is None or value.strip() in missing
 
 
-def clean(value: str | None, missing: Sequence[str] = ("", "?", "NULL", "null", "None")) -> str | None:
+def clean(
+    value: str | None, missing: Sequence[str] = ("", "?", "NULL", "null", "None")
+) -> str | None:
     """``None`` for the spellings of 'missing' that exports use, else the stripped text."""
     if value is None:
         return None

@@ -225,6 +225,8 @@ class Store:
                     expr.dt.convert_time_zone("UTC") if have.time_zone
                     else expr.dt.replace_time_zone("UTC")
                 )  # fmt: skip
+            elif want == pl.Date and have == pl.String:
+                casts.append(pl.col(name).str.to_date("%Y-%m-%d"))
             elif have != want:
                 casts.append(pl.col(name).cast(want))
         return frame.with_columns(casts) if casts else frame
@@ -269,7 +271,13 @@ class Store:
 
     def load_table(self, name: str) -> pl.DataFrame:
         table = schema.metadata.tables[name]
-        return self._typed(self.query_frame(f"SELECT * FROM {table.name}"), table)
+        cols = ", ".join(
+            f"{c.name}::text AS {c.name}"
+            if self.dialect == "postgresql" and isinstance(c.type, sa.JSON)
+            else c.name
+            for c in table.columns
+        )
+        return self._typed(self.query_frame(f"SELECT {cols} FROM {table.name}"), table)
 
     def status(self) -> dict[str, Any]:
         """What the store holds: counts per table, sources, and the ticket date range."""
@@ -278,11 +286,17 @@ class Store:
             for name in ("tickets", "events", "organizations", "agents", "groups",
                          "calendars", "articles"):  # fmt: skip
                 table = schema.metadata.tables[name]
-                out[name] = int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+                out[name] = int(
+                    conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+                )
             t = schema.tickets
-            first, last = conn.execute(sa.select(sa.func.min(t.c.created_at), sa.func.max(t.c.created_at))).one()
+            first, last = conn.execute(
+                sa.select(sa.func.min(t.c.created_at), sa.func.max(t.c.created_at))
+            ).one()
             ev = schema.events
-            ev_first, ev_last = conn.execute(sa.select(sa.func.min(ev.c.at), sa.func.max(ev.c.at))).one()
+            ev_first, ev_last = conn.execute(
+                sa.select(sa.func.min(ev.c.at), sa.func.max(ev.c.at))
+            ).one()
             sources = conn.execute(
                 sa.select(t.c.source, sa.func.count()).group_by(t.c.source).order_by(t.c.source)
             ).all()

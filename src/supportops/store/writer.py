@@ -61,7 +61,9 @@ def _json(value: Any) -> str | None:
 class _Table:
     """Column order and row conversion for one record type."""
 
-    def __init__(self, table: sa.Table, key: str | None, convert: Callable[[Any, bool], tuple[Any, ...]]):
+    def __init__(
+        self, table: sa.Table, key: str | None, convert: Callable[[Any, bool], tuple[Any, ...]]
+    ):
         self.table = table
         self.columns = [c.name for c in table.columns]
         self.key = key
@@ -195,10 +197,21 @@ class Writer:
         pg = self._pg
         self._events.append(
             (
-                self._next_id, tid, at if pg else to_micros(at), ev.kind, ev.value,
-                ev.raw_value, ev.action, ev.number, ev.actor, ev.actor_role, ev.public,
-                ev.body, origin, _json(ev.raw),
-            )  # fmt: skip
+                self._next_id,
+                tid,
+                at if pg else to_micros(at),
+                ev.kind,
+                ev.value,
+                ev.raw_value,
+                ev.action,
+                ev.number,
+                ev.actor,
+                ev.actor_role,
+                ev.public,
+                ev.body,
+                origin,
+                _json(ev.raw),
+            )
         )
         self._next_id += 1
         self._n_events += 1

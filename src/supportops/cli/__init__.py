@@ -1,0 +1,16 @@
+"""The ``supportops`` command line: parse, call the library, render, map errors.
+
+Exit codes: 0 success, 1 a user error (the message says how to fix it), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+from supportops.cli import data_cmds as _data_cmds  # registers the commands on ``app``
+from supportops.cli.app import app
+
+__all__ = ["app", "main"]
+del _data_cmds
+
+
+def main() -> None:
+    app(prog_name="supportops")
