@@ -51,7 +51,9 @@ def test_import_then_status_json(tmp_path: Path) -> None:
 
 def test_db_option_and_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "other.db"
-    code, _, err = run("--db", f"sqlite:///{target}", "import", "supportops", str(DATA / "supportops"))
+    code, _, err = run(
+        "--db", f"sqlite:///{target}", "import", "supportops", str(DATA / "supportops")
+    )
     assert code == 0, err
     monkeypatch.setenv("SUPPORTOPS_DB", str(target))
     code, out, _ = run("status", "--format", "json")
@@ -106,7 +108,9 @@ def test_usage_errors_exit_2() -> None:
     assert run("status", "--format", "xml")[0] == 2
     code, _, err = run("import", "freshdesk", "x.csv")
     assert code == 1
-    assert "unknown source 'freshdesk': choose one of supportops, eventlog, servicenow, zendesk" in err
+    assert (
+        "unknown source 'freshdesk': choose one of supportops, eventlog, servicenow, zendesk" in err
+    )
 
 
 COMMANDS = [

@@ -86,6 +86,16 @@ def table_of(path: Path) -> str | None:
     return None
 
 
+def _jsonl_value(value: Any) -> Any:
+    """JSON values as the CSV path has them: stripped text or None; bools, lists and
+    objects kept (``public``, ``tags``, ``raw``)."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if value is None or isinstance(value, bool | list | dict):
+        return value
+    return str(value)
+
+
 class InterchangeImporter(Importer):
     name = "supportops"
     summary = "the supportops interchange format: tickets/events/… as CSV or JSON Lines"
@@ -119,14 +129,17 @@ class InterchangeImporter(Importer):
 
     # ------------------------------------------------------------------ reading
     def _rows(self, table: str, path: Path) -> Iterator[dict[str, Any]]:
+        """Rows with surrounding blanks stripped and empty strings turned into None."""
         required = REQUIRED[table]
         if ".csv" in path.suffixes:
-            yield from csv_rows(path, self, required=required)
+            for row in csv_rows(path, self, required=required):
+                yield {k: v.strip() or None for k, v in row.items()}
             return
         for obj in jsonl_records(path, self):
             if not isinstance(obj, dict):
                 raise self.error(None, "each line must be a JSON object")
-            missing = [c for c in required if obj.get(c) in (None, "")]
+            obj = {k: _jsonl_value(v) for k, v in obj.items()}
+            missing = [c for c in required if obj.get(c) is None]
             if missing:
                 raise self.error(", ".join(missing), "required field is missing")
             yield obj
@@ -164,11 +177,8 @@ class InterchangeImporter(Importer):
 
     # ------------------------------------------------------------------ fields
     def _text(self, row: dict[str, Any], name: str) -> str | None:
-        value = row.get(name)
-        if value is None:
-            return None
-        s = str(value).strip()
-        return s or None
+        value: str | None = row.get(name)  # rows are normalized by _rows
+        return value
 
     def _instant(self, row: dict[str, Any], name: str, required: bool = False) -> datetime | None:
         text = self._text(row, name)
@@ -327,42 +337,50 @@ class InterchangeImporter(Importer):
         )
 
     def _events(self, row: dict[str, Any]) -> Event:
-        kind = self._choice(row, "kind", _KINDS)
+        # The hot path of a large import: plain lookups, checks only where a value is present.
+        get = row.get
+        kind = get("kind")
+        if kind not in _KINDS:
+            self._choice(row, "kind", _KINDS)  # raises with the list of kinds
         assert kind is not None
-        value = (
-            self._choice(row, "value", _VALUE_SETS[kind])
-            if kind in _VALUE_SETS
-            else self._text(row, "value")
-        )
-        action = (
-            self._choice(row, "action", _ACTIONS[kind])
-            if kind in _ACTIONS
-            else self._text(row, "action")
-        )
-        number = self._int(row, "number")
+        value = get("value")
+        allowed = _VALUE_SETS.get(kind)
+        if allowed is not None and value is not None and value not in allowed:
+            self._choice(row, "value", allowed)
+        action = get("action")
+        actions = _ACTIONS.get(kind)
+        if actions is not None:
+            if action is None:
+                raise self.error("action", f"a {kind} event needs an action")
+            if action not in actions:
+                self._choice(row, "action", actions)
+        number = self._int(row, "number") if row.get("number") is not None else None
         if kind == "csat" and (number is None or not 1 <= number <= 5):
             raise self.error("number", "a csat event needs a score from 1 to 5")
-        if kind in _ACTIONS and action is None:
-            raise self.error("action", f"a {kind} event needs an action")
         if kind == "tag" and value is None:
             raise self.error("value", "a tag event needs the tag as its value")
         at = self._instant(row, "at", required=True)
         assert at is not None
-        actor = self._text(row, "actor")
+        actor = get("actor")
+        role = get("actor_role")
+        if role is not None and role not in _ROLES:
+            self._choice(row, "actor_role", _ROLES)
+        raw = self._raw(row) if row.get("raw") is not None else None
+        public = row.get("public")
         return Event(
             ticket_id=self._id(row, "ticket_id"),
             at=at,
             kind=kind,
-            value=canonical(value) if kind in ("assignee", "merge") and value else value,
-            raw_value=self._text(row, "raw_value"),
+            value=canonical(value) if value and kind in ("assignee", "merge") else value,
+            raw_value=get("raw_value"),
             action=action,
             number=number,
             actor=canonical(actor) if actor else None,
-            actor_role=self._choice(row, "actor_role", _ROLES),
-            public=self._bool(row, "public"),
-            body=self._text(row, "body"),
-            raw=self._raw(row),
-            origin=self._text(row, "origin"),
+            actor_role=role,
+            public=None if public is None else self._bool(row, "public"),
+            body=get("body"),
+            raw=raw,
+            origin=get("origin"),
         )
 
     def _articles(self, row: dict[str, Any]) -> Article:

@@ -103,7 +103,9 @@ class Store:
                 )
             if not self._sqlite_path.parent.exists():
                 raise ConfigError(f"folder {self._sqlite_path.parent} does not exist")
-        self.engine = sa.create_engine(self.url, future=True)
+        # The import writer hands batches to a worker thread inside one transaction.
+        connect_args = {"check_same_thread": False} if self.dialect == "sqlite" else {}
+        self.engine = sa.create_engine(self.url, connect_args=connect_args)
         if self.dialect == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
 
@@ -156,8 +158,11 @@ class Store:
         started = datetime.now(UTC)
         with self.begin() as conn:
             w = Writer(conn, source, position or (lambda: Position("<input>")))
-            yield w
-            counts = w.finish()
+            try:
+                yield w
+                counts = w.finish()
+            finally:
+                w.close()
             conn.execute(
                 schema.imports.insert().values(
                     source=source,

@@ -86,7 +86,13 @@ tickets = sa.Table(
 events = sa.Table(
     "events",
     metadata,
-    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    # INTEGER PRIMARY KEY makes the id SQLite's rowid (no second index to maintain).
+    sa.Column(
+        "id",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=False,
+    ),
     sa.Column(
         "ticket_id",
         sa.Text,
@@ -106,7 +112,6 @@ events = sa.Table(
     sa.Column("origin", sa.Text, nullable=False),
     sa.Column("raw", JSON),
     sa.Index("ix_events_ticket", "ticket_id", "origin"),
-    sa.Index("ix_events_at", "at"),
 )
 
 organizations = sa.Table(

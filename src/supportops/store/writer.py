@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -129,6 +130,17 @@ _EVENT_COLUMNS = [c.name for c in schema.events.columns]
 _ORDER = [Organization, Agent, Group, Calendar, Ticket, Article]
 
 
+@dataclass(slots=True)
+class _Job:
+    """One batch for the writer thread, in the order it must be written."""
+
+    upserts: list[tuple[_Table, list[Any]]]
+    unverified: dict[str, Position]
+    deletes: list[tuple[str, str]]
+    events: list[tuple[Any, ...]]
+    late: list[tuple[_Table, list[Any]]]  # rows that refer to tickets (ground truth)
+
+
 class Writer:
     """Buffers records and writes them in bulk on a connection that is inside a transaction.
 
@@ -154,7 +166,6 @@ class Writer:
         self._cleared: set[tuple[str, str]] = set()
         self._tickets: set[str] = set()  # tickets this import wrote or verified
         self._unverified: dict[str, Position] = {}
-        self._truth: list[TruthLabel] = []
         self.counts: dict[str, int] = {}
         self._seen: dict[type, set[str]] = {cls: set() for cls in _UPSERTS}
         if self._pg:
@@ -162,6 +173,10 @@ class Writer:
         self._next_id = int(conn.execute(sa.select(sa.func.max(schema.events.c.id))).scalar() or 0)
         self._next_id += 1
         self._n_events = 0
+        # Writing runs on one worker thread while the importer parses the next batch: the
+        # database drivers release the GIL while the database works, so two cores both work.
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="supportops-writer")
+        self._pending: Future[None] | None = None
 
     # ---------------------------------------------------------------- adding
     def add(self, record: Record) -> None:
@@ -224,25 +239,40 @@ class Writer:
 
     # ---------------------------------------------------------------- writing
     def flush(self) -> None:
+        """Hand everything buffered to the writer thread (after the previous batch landed)."""
+        upserts = []
         for kind in _ORDER:
             buf = self._buffers[kind]
             if buf:
-                self._upsert(_UPSERTS[kind], list(buf.values()))
+                upserts.append((_UPSERTS[kind], list(buf.values())))
                 buf.clear()
-        self._verify()
-        if self._pending_deletes:
-            self._delete_events(self._pending_deletes)
-            self._pending_deletes = []
-        if self._events:
-            self._insert_events(self._events)
-            self._events = []
         truth = self._buffers[TruthLabel]
-        if truth:
-            self._upsert(_UPSERTS[TruthLabel], list(truth.values()))
-            truth.clear()
+        late = [(_UPSERTS[TruthLabel], list(truth.values()))] if truth else []
+        truth.clear()
+        job = _Job(upserts, self._unverified, self._pending_deletes, self._events, late)
+        self._unverified, self._pending_deletes, self._events = {}, [], []
+        self._wait()
+        self._pending = self._pool.submit(self._write, job)
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()  # re-raises what the writer thread raised
+
+    def _write(self, job: _Job) -> None:
+        for table, records in job.upserts:
+            self._upsert(table, records)
+        self._verify(job.unverified)
+        if job.deletes:
+            self._delete_events(job.deletes)
+        if job.events:
+            self._insert_events(job.events)
+        for table, records in job.late:
+            self._upsert(table, records)
 
     def finish(self) -> dict[str, int]:
         self.flush()
+        self._wait()
         names = {
             Ticket: "tickets",
             Organization: "organizations",
@@ -256,11 +286,20 @@ class Writer:
         self.counts["events"] = self._n_events
         return self.counts
 
-    def _verify(self) -> None:
+    def close(self) -> None:
+        """Stop the writer thread; after an error, wait for it before the rollback."""
+        try:
+            if self._pending is not None:
+                self._pending.exception()
+        finally:
+            self._pending = None
+            self._pool.shutdown(wait=True)
+
+    def _verify(self, unverified: dict[str, Position]) -> None:
         """Events (and labels) must belong to a ticket of this import or of the store."""
-        if not self._unverified:
+        ids = [tid for tid in unverified if tid not in self._tickets]
+        if not ids:
             return
-        ids = list(self._unverified)
         found: set[str] = set()
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
@@ -270,14 +309,13 @@ class Writer:
             found.update(r[0] for r in rows)
         for tid in ids:
             if tid not in found:
-                pos = self._unverified[tid]
+                pos = unverified[tid]
                 raise pos.error(
                     None,
                     f"record for unknown ticket {tid!r}: import the ticket first, "
                     "or in the same command",
                 )
         self._tickets.update(found)
-        self._unverified.clear()
 
     def _upsert(self, table: _Table, records: list[Any]) -> None:
         rows = [table.convert(r, self._pg) for r in records]
