@@ -85,7 +85,7 @@ def records(n_events: int) -> list[Ticket | Event]:
                     actor_role="agent",
                     public=True,
                     body="hello",
-                )  # fmt: skip
+                )
             )
     return out
 
