@@ -201,26 +201,25 @@ class Clock:
 
     def elapsed(self, a: npt.ArrayLike, b: npt.ArrayLike) -> Seconds:
         """Business seconds in ``[a, b)``; zero where ``b <= a``."""
-        a = np.asarray(a, dtype=np.int64)
-        b = np.asarray(b, dtype=np.int64)
-        return np.maximum(self.business(b) - self.business(a), 0)
+        diff = self.business(b) - self.business(a)
+        return np.asarray(np.maximum(diff, 0), dtype=np.int64)
 
     def at_business(
         self, target: npt.ArrayLike, at_closing: AtClosing = AtClosing.CLOSING
     ) -> Seconds:
         """The instant at which the business-seconds counter reaches ``target``."""
-        target = np.asarray(target, dtype=np.int64)
-        if target.size and len(self.after) and int(target.max()) > int(self.after[-1]):
-            self._extend(int(target.max()))
-        if len(self.after) == 0 or (target.size and int(target.max()) > int(self.after[-1])):
+        goal: Seconds = np.asarray(target, dtype=np.int64)
+        if goal.size and len(self.after) and int(goal.max()) > int(self.after[-1]):
+            self._extend(int(goal.max()))
+        if len(self.after) == 0 or (goal.size and int(goal.max()) > int(self.after[-1])):
             raise ValueError(
                 f"the schedule {self.schedule.name!r} has no business time in reach; "
                 "check its windows and closures"
             )
-        side = "left" if at_closing is AtClosing.CLOSING else "right"
-        idx = np.searchsorted(self.after, target, side=side)
+        closing = AtClosing(at_closing) is AtClosing.CLOSING
+        idx = np.searchsorted(self.after, goal, side="left" if closing else "right")
         idx = np.minimum(idx, len(self.after) - 1)
-        return (self.starts[idx] + (target - self.before[idx])).astype(np.int64)
+        return np.asarray(self.starts[idx] + (goal - self.before[idx]), dtype=np.int64)
 
     def deadline(
         self,
@@ -229,10 +228,10 @@ class Clock:
         at_closing: AtClosing = AtClosing.CLOSING,
     ) -> Seconds:
         """When ``seconds`` business seconds after ``t`` are used up (never before ``t``)."""
-        t = np.asarray(t, dtype=np.int64)
-        seconds = np.asarray(seconds, dtype=np.int64)
-        out = self.at_business(self.business(t) + seconds, at_closing)
-        return np.maximum(out, t)
+        start: Seconds = np.asarray(t, dtype=np.int64)
+        amount: Seconds = np.asarray(seconds, dtype=np.int64)
+        out = self.at_business(self.business(start) + amount, at_closing)
+        return np.asarray(np.maximum(out, start), dtype=np.int64)
 
     def windows_between(self, a: int, b: int) -> list[tuple[int, int]]:
         """The opening intervals (clipped) that lie in ``[a, b)``: for explanations."""

@@ -28,7 +28,7 @@ import numpy as np
 import polars as pl
 
 from supportops.core.clock import AtClosing, Clock, Schedule
-from supportops.core.timeline import FOREVER, SOLVED, Timelines
+from supportops.core.timeline import FOREVER, SOLVED, Timelines, key, last_at, next_at, position
 
 INF = 2**40  # business seconds of a segment that never ends (35,000 years)
 
@@ -94,21 +94,30 @@ class EngineConfig:
     reopen: Reopen = Reopen.NEW_CYCLE
 
 
-CLOCK_SCHEMA = {
-    "ticket_id": pl.String,
-    "metric": pl.String,
-    "cycle": pl.Int32,
-    "instance": pl.Int32,
-    "calendar": pl.String,
-    "target_s": pl.Int64,
-    "start": pl.Int64,
-    "stop": pl.Int64,
-    "deadline": pl.Int64,
-    "elapsed_s": pl.Int64,
-    "paused_s": pl.Int64,
-    "status": pl.String,
-    "level": pl.String,
-}
+METRICS = tuple(m.value for m in Metric)
+STATUSES = tuple(s.value for s in ClockStatus)
+_CODE = {m: i for i, m in enumerate(METRICS)}
+FR, NR, PU, RES, TOTAL = (_CODE[m.value] for m in Metric)
+
+
+def clock_schema(ladder: Sequence[Level] = DEFAULT_LADDER) -> dict[str, pl.DataType]:
+    """Columns of :func:`compute_clocks`' result, in order."""
+    return {
+        "ticket_id": pl.String(),
+        "metric": pl.Enum(METRICS),
+        "cycle": pl.Int32(),
+        "instance": pl.Int32(),
+        "calendar": pl.String(),
+        "target_s": pl.Int64(),
+        "start": pl.Int64(),
+        "stop": pl.Int64(),
+        "deadline": pl.Int64(),
+        "elapsed_s": pl.Int64(),
+        "paused_s": pl.Int64(),
+        "status": pl.Enum(STATUSES),
+        "level": pl.Enum([lv.name for lv in ladder]),
+        **{f"{lv.name}_at": pl.Int64() for lv in ladder},
+    }
 
 
 def compute_clocks(
@@ -122,305 +131,306 @@ def compute_clocks(
 
     ``targets`` has one row per ticket: ``tix``, ``calendar`` and one nullable Int64 column of
     target business seconds per :class:`Metric` (null: the metric does not apply).
-    Returns one row per clock instance (see :data:`CLOCK_SCHEMA`, plus ``<level>_at`` columns:
-    the instant each warning level was or will be crossed).
+    Returns one row per clock instance, columns as :func:`clock_schema` (instants as epoch
+    seconds, null where there is none; ``<level>_at`` is when each warning level was or will
+    be crossed).
     """
     inst = _instances(tl, config, as_of)
-    inst = _attach_targets(inst, targets)
-    inst = inst.with_row_index("iid").with_columns(pl.col("iid").cast(pl.Int64))
-    segs = _segments(inst, tl.periods, config, as_of)
-    parts = []
-    lo = min(int(tl.tickets["created"].min() or as_of), as_of) - 7 * 86_400
-    for (calendar,), group in inst.group_by(["calendar"], maintain_order=True):
-        if calendar not in schedules:
-            raise KeyError(f"no schedule named {calendar!r}")
-        clock = schedules[str(calendar)].compile(lo, as_of + 90 * 86_400)
-        seg = segs.join(group.select("iid"), on="iid", how="semi")
-        parts.append(_measure(group, seg, clock, config, as_of))
-    level_cols = [f"{lv.name}_at" for lv in config.ladder]
-    if not parts:
-        return pl.DataFrame(schema={**CLOCK_SCHEMA, **dict.fromkeys(level_cols, pl.Int64)})
-    out = pl.concat(parts).sort("iid")
-    return out.join(tl.tickets.select("tix", "ticket_id"), on="tix").select(
-        *CLOCK_SCHEMA, *level_cols
+    tgt = targets.sort("tix")
+    if tgt.height != tl.tickets.height or not np.array_equal(
+        tgt["tix"].to_numpy(), np.arange(tl.tickets.height)
+    ):
+        raise ValueError("targets needs exactly one row per ticket (tix 0..n-1)")
+    per_metric = np.stack(
+        [
+            tgt[m].fill_null(-1).to_numpy().astype(np.int64)
+            if m in tgt.columns
+            else np.full(tgt.height, -1, dtype=np.int64)
+            for m in METRICS
+        ]
     )
+    target = per_metric[inst["metric"], inst["tix"]]
+    calendars, cal_code = np.unique(tgt["calendar"].to_numpy().astype(str), return_inverse=True)
+    inst_cal = cal_code[inst["tix"]] if len(inst["tix"]) else np.zeros(0, dtype=np.int64)
+    segs = _segments(inst, tl.periods, config, as_of)
+
+    n = len(inst["tix"])
+    cols: dict[str, np.ndarray] = {
+        name: np.full(n, -1, dtype=np.int64)
+        for name in (
+            "deadline",
+            "elapsed_s",
+            "paused_s",
+            *(f"{lv.name}_at" for lv in config.ladder),
+        )
+    }
+    status = np.zeros(n, dtype=np.int8)
+    level = np.full(n, -1, dtype=np.int8)
+    created = tl.tickets["created"].to_numpy()
+    lo = (int(created.min()) if len(created) else as_of) - 7 * 86_400
+    for code, name in enumerate(calendars):
+        if name not in schedules:
+            raise KeyError(f"no schedule named {name!r}")
+        rows = np.flatnonzero(inst_cal == code)
+        clock = schedules[name].compile(lo, as_of + 90 * 86_400)
+        _measure(inst, rows, target, segs, clock, config, as_of, cols, status, level)
+
+    stop = inst["stop"]
+    frame = pl.DataFrame(
+        {
+            "ticket_id": tl.tickets["ticket_id"].gather(inst["tix"]),
+            "metric": pl.Series(inst["metric"]).replace_strict(
+                dict(enumerate(METRICS)), return_dtype=pl.Enum(METRICS)
+            ),
+            "cycle": inst["cycle"],
+            "instance": inst["instance"],
+            "calendar": pl.Series(calendars.astype(object)[inst_cal], dtype=pl.String)
+            if n
+            else pl.Series([], dtype=pl.String),
+            "target_s": target,
+            "start": inst["start"],
+            "stop": stop,
+            **cols,
+        }
+    )
+    nullable = ["target_s", "stop", *cols]
+    frame = frame.with_columns(
+        *[pl.when(pl.col(c) >= 0).then(pl.col(c)).alias(c) for c in nullable],
+        pl.Series("status", status).replace_strict(
+            dict(enumerate(STATUSES)), return_dtype=pl.Enum(STATUSES)
+        ),
+        pl.Series("level", level).replace_strict(
+            {-1: None, **{i: lv.name for i, lv in enumerate(config.ladder)}},
+            return_dtype=pl.Enum([lv.name for lv in config.ladder]),
+        ),
+    )
+    return frame.select(list(clock_schema(config.ladder)))
 
 
 # --------------------------------------------------------------------------- instances
-def _instances(tl: Timelines, config: EngineConfig, as_of: int) -> pl.DataFrame:
-    """One row per clock instance: tix, metric, cycle, start, stop (null while running)."""
-    tk = tl.tickets.select("tix", pl.col("created").alias("start"))
-    agent = tl.replies.filter(pl.col("role") == "agent").select("tix", pl.col("t").alias("stop"))
-    first_response = (
-        tk.sort("start")
-        .join_asof(
-            agent.sort("stop"),
-            left_on="start",
-            right_on="stop",
-            by="tix",
-            strategy="forward",
-            check_sortedness=False,
-        )  # fmt: skip
-        .with_columns(
-            pl.lit(Metric.FIRST_RESPONSE.value).alias("metric"), pl.lit(1, pl.Int32).alias("cycle")
-        )
-    )
-    cycles = tl.cycles
-    last = cycles.group_by("tix").agg(pl.col("stop").last().alias("stop"))
-    total = tk.join(last, on="tix", how="left").with_columns(
-        pl.lit(Metric.TOTAL_RESOLUTION.value).alias("metric"), pl.lit(1, pl.Int32).alias("cycle")
-    )
-    if config.reopen is Reopen.NEW_CYCLE:
-        resolution = cycles.with_columns(pl.lit(Metric.RESOLUTION.value).alias("metric"))
-    else:
-        resolution = total.with_columns(pl.lit(Metric.RESOLUTION.value).alias("metric"))
+Arrays = dict[str, np.ndarray]
 
-    # Next reply: a customer message that follows an agent reply (the oldest unanswered one)
+
+def _instances(tl: Timelines, config: EngineConfig, as_of: int) -> Arrays:
+    """Clock instances as arrays sorted by (tix, metric, start): tix, metric (code), cycle,
+    instance (1-based within ticket and metric), start, stop (-1 while running)."""
+    n = tl.tickets.height
+    tix_all = np.arange(n, dtype=np.int64)
+    created = tl.tickets["created"].to_numpy()
+    r_tix = tl.replies["tix"].to_numpy()
+    r_t = tl.replies["t"].to_numpy()
+    is_agent = (tl.replies["role"] == "agent").to_numpy()
+    a_tix, a_t = r_tix[is_agent], r_t[is_agent]
+    c_tix = tl.cycles["tix"].to_numpy()
+    c_start = tl.cycles["start"].to_numpy()
+    c_stop = tl.cycles["stop"].to_numpy()
+    c_cycle = tl.cycles["cycle"].to_numpy()
+
+    parts: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    ones = np.ones(n, dtype=np.int32)
+    parts.append((FR, tix_all, ones, created, next_at(tix_all, created, a_tix, a_t)))
+    last_cycle = np.append(c_tix[1:] != c_tix[:-1], True)
+    total_stop = c_stop[last_cycle]  # one last cycle per ticket, in tix order
+    parts.append((TOTAL, tix_all, ones, created, total_stop))
+    if config.reopen is Reopen.NEW_CYCLE:
+        parts.append((RES, c_tix, c_cycle, c_start, c_stop))
+    else:
+        parts.append((RES, tix_all, ones, created, total_stop))
+
+    # Next reply: a customer message right after an agent's (the oldest unanswered one)
     # starts a clock that the next public agent reply stops.
-    r = tl.replies
-    prev_role = pl.when(pl.col("tix").shift(1) == pl.col("tix")).then(pl.col("role").shift(1))
-    waiting = (
-        r.with_columns(prev_role.alias("prev"))
-        .filter((pl.col("role") == "customer") & (pl.col("prev") == "agent"))
-        .select("tix", pl.col("t").alias("start"))
-    )
-    next_reply = _stop_at_next(waiting, agent, strict=False).with_columns(
-        pl.lit(Metric.NEXT_REPLY.value).alias("metric")
-    )
+    prev_agent = np.insert((r_tix[1:] == r_tix[:-1]) & is_agent[:-1], 0, False)
+    waiting = ~is_agent & prev_agent
+    w_tix, w_t = r_tix[waiting], r_t[waiting]
+    parts.append((NR, w_tix, _cycle_of(w_tix, w_t, c_tix, c_start, c_cycle), w_t,
+                  next_at(w_tix, w_t, a_tix, a_t)))  # fmt: skip
     # Periodic update: each public agent update starts a clock that the next one stops, or
-    # the ticket's solve.
-    solves = tl.periods.filter(pl.col("status").is_in(SOLVED)).select(
-        "tix", pl.col("start").alias("stop")
-    )
-    updates = agent.rename({"stop": "start"})
-    nxt = _stop_at_next(updates, agent, strict=True)
-    by_solve = _stop_at_next(updates, solves, strict=False).rename({"stop": "solve"})
-    periodic = (
-        nxt.join(by_solve, on=["tix", "start"], how="left")
-        .with_columns(pl.min_horizontal("stop", "solve").alias("stop"))
-        .drop("solve")
-        .unique(["tix", "start"], keep="first", maintain_order=True)
-        .filter(pl.col("stop").is_null() | (pl.col("stop") > pl.col("start")))
-        .with_columns(pl.lit(Metric.PERIODIC_UPDATE.value).alias("metric"))
-    )
-    with_cycle = [_cycle_of(frame, cycles) for frame in (next_reply, periodic)]
-    cols = ["tix", "metric", "cycle", "start", "stop"]
-    inst = pl.concat(
-        [
-            f.select(
-                pl.col("tix"),
-                pl.col("metric"),
-                pl.col("cycle").cast(pl.Int32),
-                pl.col("start"),
-                pl.col("stop"),
-            )  # fmt: skip
-            for f in (first_response, resolution, total, *with_cycle)
-        ]
-    ).select(cols)
-    inst = inst.with_columns(
-        pl.when(pl.col("stop") <= as_of).then(pl.col("stop")).alias("stop"),
-        pl.int_range(pl.len()).over("tix", "metric").cast(pl.Int32).add(1).alias("instance"),
-    )
+    # the ticket's solve, whichever comes first.
+    p = tl.periods
+    solved = p["status"].is_in(SOLVED).to_numpy()
+    s_tix, s_t = p["tix"].to_numpy()[solved], p["start"].to_numpy()[solved]
+    nxt = next_at(a_tix, a_t, a_tix, a_t, strict=True)
+    by_solve = next_at(a_tix, a_t, s_tix, s_t)
+    stop = np.where(nxt < 0, by_solve, np.where(by_solve < 0, nxt, np.minimum(nxt, by_solve)))
+    keep = (stop < 0) | (stop > a_t)
+    keep &= np.append(key(a_tix[1:], a_t[1:]) != key(a_tix[:-1], a_t[:-1]), True)  # one per instant
+    parts.append((PU, a_tix[keep], _cycle_of(a_tix[keep], a_t[keep], c_tix, c_start, c_cycle),
+                  a_t[keep], stop[keep]))  # fmt: skip
+
+    tix = np.concatenate([q[1] for q in parts]).astype(np.int64)
+    metric = np.concatenate([np.full(len(q[1]), q[0], dtype=np.int64) for q in parts])
+    cycle = np.concatenate([q[2] for q in parts]).astype(np.int32)
+    start = np.concatenate([q[3] for q in parts]).astype(np.int64)
+    stop = np.concatenate([q[4] for q in parts]).astype(np.int64)
+    stop = np.where(stop > as_of, -1, stop)
+    order = np.lexsort((start, metric, tix))
+    inst = {"tix": tix[order], "metric": metric[order], "cycle": cycle[order],
+            "start": start[order], "stop": stop[order]}  # fmt: skip
+    inst["instance"] = position(inst["tix"], inst["metric"])
     if config.priority_change is PriorityChange.FROM_CHANGE and tl.priority_changes.height:
-        inst = _restart_at_priority_change(inst, tl.priority_changes, as_of)
+        _restart_at_priority_change(inst, tl.priority_changes, as_of)
     return inst
 
 
-def _stop_at_next(starts: pl.DataFrame, stops: pl.DataFrame, *, strict: bool) -> pl.DataFrame:
-    """Each start's first stop at (or, strictly, after) it, by ticket."""
-    return starts.sort("start").join_asof(
-        stops.sort("stop"),
-        left_on="start",
-        right_on="stop",
-        by="tix",
-        strategy="forward",
-        allow_exact_matches=not strict,
-        check_sortedness=False,
-    )
+def _cycle_of(tix: np.ndarray, t: np.ndarray, c_tix: np.ndarray, c_start: np.ndarray,
+              c_cycle: np.ndarray) -> np.ndarray:  # fmt: skip
+    idx = last_at(tix, t, c_tix, c_start)
+    return np.where(idx >= 0, c_cycle[np.maximum(idx, 0)], 1).astype(np.int32)
 
 
-def _cycle_of(frame: pl.DataFrame, cycles: pl.DataFrame) -> pl.DataFrame:
-    return frame.sort("start").join_asof(
-        cycles.select("tix", "cycle", pl.col("start").alias("cstart")).sort("cstart"),
-        left_on="start",
-        right_on="cstart",
-        by="tix",
-        strategy="backward",
-        check_sortedness=False,
-    )
-
-
-def _restart_at_priority_change(
-    inst: pl.DataFrame, changes: pl.DataFrame, as_of: int
-) -> pl.DataFrame:
+def _restart_at_priority_change(inst: Arrays, changes: pl.DataFrame, as_of: int) -> None:
     """With ``from_change``, a first-response or resolution clock whose priority changed
-    while it ran restarts at the (last) change."""
-    horizon = pl.coalesce("stop", pl.lit(as_of))
-    keyed = inst.with_columns(horizon.alias("_h"))
-    last_change = keyed.sort("_h").join_asof(
-        changes.select("tix", pl.col("t").alias("_chg")).sort("_chg"),
-        left_on="_h",
-        right_on="_chg",
-        by="tix",
-        strategy="backward",
-        check_sortedness=False,
-    )
-    affected = pl.col("metric").is_in([Metric.FIRST_RESPONSE.value, Metric.RESOLUTION.value])
-    moved = (
-        pl.when(affected & (pl.col("_chg") > pl.col("start")))
-        .then(pl.col("_chg"))
-        .otherwise(pl.col("start"))
-    )
-    return (
-        last_change.with_columns(moved.alias("start"))
-        .drop("_h", "_chg")
-        .sort("tix", "metric", "cycle", "instance")
-    )
-
-
-def _attach_targets(inst: pl.DataFrame, targets: pl.DataFrame) -> pl.DataFrame:
-    long = targets.unpivot(
-        index=["tix", "calendar"], on=[m.value for m in Metric if m.value in targets.columns],
-        variable_name="metric", value_name="target_s",
-    )  # fmt: skip
-    return (
-        inst.join(long, on=["tix", "metric"], how="left")
-        .with_columns(
-            pl.col("target_s").cast(pl.Int64),
-        )
-        .sort("tix", "metric", "cycle", "instance")
-    )
+    while it ran restarts at the (last) change before its stop."""
+    ch_tix = changes["tix"].to_numpy()
+    ch_t = changes["t"].to_numpy()
+    horizon = np.where(inst["stop"] >= 0, inst["stop"], as_of)
+    idx = last_at(inst["tix"], horizon, ch_tix, ch_t)
+    last = np.where(idx >= 0, ch_t[np.maximum(idx, 0)], -1)
+    affected = np.isin(inst["metric"], [FR, RES]) & (last > inst["start"])
+    inst["start"] = np.where(affected, last, inst["start"])
 
 
 # --------------------------------------------------------------------------- segments
-def _segments(
-    inst: pl.DataFrame, periods: pl.DataFrame, config: EngineConfig, as_of: int
-) -> pl.DataFrame:
-    """Running segments ``iid, s, e`` of every instance: its span minus paused periods."""
-    pieces = []
-    for metric, statuses in config.pauses.items():
-        paused = set(statuses)
-        if metric == Metric.TOTAL_RESOLUTION:
-            paused |= set(SOLVED)
-        if not paused:
-            continue
-        mine = inst.filter(pl.col("metric") == str(metric)).select("iid", "tix", "start", "stop")
-        if mine.height == 0:
-            continue
-        p = periods.filter(pl.col("status").is_in(sorted(paused)))
-        joined = mine.join(p.rename({"start": "ps", "end": "pe"}), on="tix", how="inner")
-        horizon = pl.coalesce("stop", pl.lit(as_of))
-        clipped = joined.with_columns(
-            pl.max_horizontal("ps", "start").alias("ps"),
-            # a pause still on at as_of (and the clock still running) lasts until it ends
-            pl.when(pl.col("stop").is_null() & (pl.col("pe") == FOREVER))
-            .then(pl.lit(FOREVER))
-            .otherwise(pl.min_horizontal("pe", horizon))
-            .alias("pe"),
-        ).filter((pl.col("pe") > pl.col("ps")) & (pl.col("ps") < horizon))
-        pieces.append(clipped.select("iid", "ps", "pe"))
-    pauses = (
-        pl.concat(pieces)
-        if pieces
-        else pl.DataFrame(schema={"iid": pl.Int64, "ps": pl.Int64, "pe": pl.Int64})
+def _segments(inst: Arrays, periods: pl.DataFrame, config: EngineConfig, as_of: int) -> Arrays:
+    """Running segments of every instance: its span minus the periods that pause it.
+
+    Returns ``iid, s, e`` sorted by (iid, s); every instance has at least one segment, and
+    the last one of each instance ends at FOREVER.
+    """
+    p_tix = periods["tix"].to_numpy()
+    p_start = periods["start"].to_numpy()
+    p_end = periods["end"].to_numpy()
+    p_status = periods["status"].to_numpy()
+    n = len(inst["tix"])
+    horizon = np.where(inst["stop"] >= 0, inst["stop"], as_of)
+    ps_all, pe_all, iid_all = (
+        [np.zeros(0, np.int64)],
+        [np.zeros(0, np.int64)],
+        [np.zeros(0, np.int64)],
     )
-    starts = pl.concat(
-        [
-            inst.select("iid", pl.col("start").alias("s")),
-            pauses.select("iid", pl.col("pe").alias("s")),
-        ]
-    ).sort("iid", "s")
-    ends = pl.concat(
-        [
-            pauses.select("iid", pl.col("ps").alias("e")),
-            inst.select("iid", pl.lit(FOREVER, pl.Int64).alias("e")),
-        ]  # fmt: skip
-    ).sort("iid", "e")
-    return pl.concat([starts, ends.select("e")], how="horizontal")
+    for metric, statuses in config.pauses.items():
+        paused = set(statuses) | (set(SOLVED) if metric == Metric.TOTAL_RESOLUTION else set())
+        rows = np.flatnonzero(inst["metric"] == _CODE[str(metric)])
+        if not paused or not len(rows):
+            continue
+        sel = np.isin(p_status, sorted(paused))
+        q_tix, q_s, q_e = p_tix[sel], p_start[sel], p_end[sel]
+        lo = np.searchsorted(q_tix, inst["tix"][rows], side="left")
+        hi = np.searchsorted(q_tix, inst["tix"][rows], side="right")
+        counts = hi - lo
+        rep = np.repeat(rows, counts)
+        offs = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        j = np.repeat(lo, counts) + offs
+        start, stop, h = inst["start"][rep], inst["stop"][rep], horizon[rep]
+        ps = np.maximum(q_s[j], start)
+        # a pause still on at as_of (and the clock still running) lasts until it ends
+        pe = np.where((stop < 0) & (q_e[j] == FOREVER), FOREVER, np.minimum(q_e[j], h))
+        ok = (pe > ps) & (ps < h)
+        ps_all.append(ps[ok])
+        pe_all.append(pe[ok])
+        iid_all.append(rep[ok])
+    ps, pe, piid = (np.concatenate(x).astype(np.int64) for x in (ps_all, pe_all, iid_all))
+    ids = np.arange(n, dtype=np.int64)
+    s_iid = np.concatenate([ids, piid])
+    e_iid = np.concatenate([piid, ids])
+    s = np.concatenate([inst["start"], pe])
+    e = np.concatenate([ps, np.full(n, FOREVER, dtype=np.int64)])
+    order_s = np.lexsort((s, s_iid))
+    order_e = np.lexsort((e, e_iid))
+    return {"iid": s_iid[order_s], "s": s[order_s], "e": e[order_e]}
 
 
 # --------------------------------------------------------------------------- measuring
 def _measure(
-    inst: pl.DataFrame, seg: pl.DataFrame, clock: Clock, config: EngineConfig, as_of: int
-) -> pl.DataFrame:
-    iid = seg["iid"].to_numpy()
-    s = seg["s"].to_numpy()
-    e = seg["e"].to_numpy()
-    ids = inst["iid"].to_numpy()
-    start = inst["start"].to_numpy()
-    stop_col = inst["stop"]
-    stopped = stop_col.is_not_null().to_numpy()
-    horizon = np.where(stopped, stop_col.fill_null(0).to_numpy(), as_of).astype(np.int64)
+    inst: Arrays,
+    rows: np.ndarray,
+    target_all: np.ndarray,
+    segs: Arrays,
+    clock: Clock,
+    config: EngineConfig,
+    as_of: int,
+    cols: dict[str, np.ndarray],
+    status_out: np.ndarray,
+    level_out: np.ndarray,
+) -> None:
+    """Measure the instances ``rows`` (all on ``clock``), writing into the output arrays."""
+    if not len(rows):
+        return
+    # the segments of these instances (segments are grouped by instance id)
+    lo = np.searchsorted(segs["iid"], rows, side="left")
+    hi = np.searchsorted(segs["iid"], rows, side="right")
+    counts = hi - lo
+    sel = np.repeat(lo, counts) + (
+        np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    )
+    s, e = segs["s"][sel], segs["e"][sel]
+    first = np.cumsum(counts) - counts  # first segment of each instance, in s/e
+    owner = np.repeat(np.arange(len(rows)), counts)
 
-    # where each instance's segments begin in the segment arrays
-    first = np.searchsorted(iid, ids, side="left")
-    seg_of = np.searchsorted(ids, iid)  # instance row of each segment
-    h = horizon[seg_of]
+    start = inst["start"][rows]
+    stopped = inst["stop"][rows] >= 0
+    horizon = np.where(stopped, inst["stop"][rows], as_of)
+    target = target_all[rows]
+    has_target = target >= 0
 
-    bs = clock.business(np.minimum(s, FOREVER - 1))
+    h = horizon[owner]
+    never = s >= FOREVER  # the segment after a pause that never ends
     open_ended = e >= FOREVER
-    be = np.where(open_ended, 0, clock.business(np.where(open_ended, 0, e)))
-    full = np.where(open_ended, INF, np.maximum(be - bs, 0)).astype(np.int64)
-    full = np.where(s >= FOREVER, 0, full)  # a pause that never ends leaves nothing after it
-    running = np.maximum(clock.business(np.minimum(e, h)) - clock.business(np.minimum(s, h)), 0)
-    elapsed = np.add.reduceat(running, first) if len(running) else np.zeros(0, np.int64)
-    span = np.maximum(clock.business(horizon) - clock.business(start), 0)
+    bs = clock.business(np.where(never, 0, s))
+    be = clock.business(np.where(open_ended, 0, e))
+    full = np.where(open_ended, INF, np.maximum(be - bs, 0))
+    full = np.where(never, 0, full).astype(np.int64)
+    running = clock.elapsed(np.minimum(s, h), np.minimum(e, h))
+    running = np.where(never, 0, running)
+    elapsed = np.add.reduceat(running, first)
+    span = clock.elapsed(start, horizon)
     paused = np.maximum(span - elapsed, 0)
 
     g_after = np.cumsum(full, dtype=np.int64)
     g_before = g_after - full
     offset = g_before[first]
-
-    target = inst["target_s"].fill_null(-1).to_numpy()
-    has_target = target >= 0
+    last_seg = first + counts - 1
 
     def crossing(amount: np.ndarray) -> np.ndarray:
         """Instant at which each instance's running time reaches ``amount`` (or -1)."""
         goal = offset + amount
         k = np.searchsorted(g_after, goal, side="left")
-        k = np.minimum(k, len(g_after) - 1)
-        ok = has_target & (iid[k] == ids) & (g_after[k] >= goal)
-        rem = goal - g_before[k]
-        at = np.full(len(ids), -1, dtype=np.int64)
+        k = np.minimum(k, last_seg)  # stay within the instance's own segments
+        ok = has_target & (g_after[k] >= goal)
+        at = np.full(len(rows), -1, dtype=np.int64)
         if ok.any():
-            base = bs[k[ok]] + rem[ok]
-            t = clock.at_business(base, config.at_closing)
-            at[ok] = np.maximum(t, s[k[ok]])
+            kk = k[ok]
+            t = clock.at_business(bs[kk] + (goal[ok] - g_before[kk]), config.at_closing)
+            at[ok] = np.maximum(t, s[kk])
         return at
 
-    deadline = crossing(np.maximum(target, 0))
+    cols["deadline"][rows] = crossing(np.maximum(target, 0))
+    cols["elapsed_s"][rows] = elapsed
+    cols["paused_s"][rows] = paused
     breached = has_target & (elapsed > target)
-    # A running clock is paused when its last running segment starts after as_of: the pause
-    # it is in has not ended.
-    last_seg = np.append(first[1:], len(iid)) - 1
+    # a running clock is paused when its last running segment starts after as_of
     in_pause = ~stopped & (s[last_seg] > horizon)
     status = np.where(
         ~has_target,
-        ClockStatus.NOT_APPLICABLE.value,
+        STATUSES.index(ClockStatus.NOT_APPLICABLE),
         np.where(
             breached,
-            ClockStatus.BREACHED.value,
+            STATUSES.index(ClockStatus.BREACHED),
             np.where(
                 stopped,
-                ClockStatus.MET.value,
-                np.where(in_pause, ClockStatus.PAUSED.value, ClockStatus.RUNNING.value),
+                STATUSES.index(ClockStatus.MET),
+                np.where(
+                    in_pause,
+                    STATUSES.index(ClockStatus.PAUSED),
+                    STATUSES.index(ClockStatus.RUNNING),
+                ),
             ),
         ),
     )
-    level = np.full(len(ids), "", dtype=object)
-    extra = {}
-    for lv in config.ladder:
+    status_out[rows] = status
+    level = np.full(len(rows), -1, dtype=np.int8)
+    for i, lv in enumerate(config.ladder):
         amount = np.ceil(np.maximum(target, 0) * lv.fraction).astype(np.int64)
-        at = crossing(amount)
-        extra[f"{lv.name}_at"] = pl.Series(f"{lv.name}_at", at).replace(-1, None)
-        level = np.where(has_target & (elapsed > amount), lv.name, level)
-    return inst.select(
-        "iid", "tix", "metric", "cycle", "instance", "calendar", "target_s", "start", "stop"
-    ).with_columns(  # fmt: skip
-        pl.Series("deadline", deadline).replace(-1, None),
-        pl.Series("elapsed_s", elapsed.astype(np.int64)),
-        pl.Series("paused_s", paused.astype(np.int64)),
-        pl.Series("status", status.astype(str)),
-        pl.Series("level", level.astype(str)).replace("", None),
-        **extra,
-    )
+        cols[f"{lv.name}_at"][rows] = crossing(amount)
+        level = np.where(has_target & (elapsed > amount), i, level)
+    level_out[rows] = level

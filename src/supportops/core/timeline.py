@@ -1,32 +1,84 @@
 """Facts derived from ticket timelines, as columns: status periods, replies, cycles.
 
-Input is the store's events frame (sorted by ticket, time, sequence) and a tickets frame.
-Everything here is vectorized Polars; instants become integer epoch seconds (``t``) and
-tickets an integer index (``tix``) so the SLA engine works on plain numbers.
+Input is the store's events frame and a tickets frame. Instants become integer epoch seconds
+(``t``) and tickets an integer index (``tix``, the ticket's rank by id), so everything after
+this module is arithmetic on numpy arrays. Rows are kept sorted by ``(tix, t)``; "the next X
+of the same ticket" is then one binary search over combined ``(tix, t)`` keys (:func:`key`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from supportops.model import Status
 
-#: An instant later than any real one: "still going".
-FOREVER = 2**62
+#: An instant later than any real one: "still going" (2106-02-07, the end of the key range).
+FOREVER = 2**32 - 1
 SOLVED = (Status.SOLVED.value, Status.CLOSED.value)
+
+Ints = npt.NDArray[np.int64]
+
+
+def key(tix: npt.ArrayLike, t: npt.ArrayLike) -> Ints:
+    """One sortable int64 per (ticket, instant); instants are clipped to 1970..2106."""
+    return np.asarray(
+        (np.asarray(tix, dtype=np.int64) << 32)
+        | np.clip(np.asarray(t, dtype=np.int64), 0, FOREVER),
+        dtype=np.int64,
+    )
+
+
+def next_at(
+    tix: npt.ArrayLike, t: npt.ArrayLike, on_tix: Ints, on_t: Ints, *, strict: bool = False
+) -> Ints:
+    """For each (tix, t): the first ``on_t`` of the same ticket at (strictly: after) ``t``;
+    -1 where there is none. ``on_*`` must be sorted by (tix, t)."""
+    keys = key(on_tix, on_t)
+    q = key(tix, t)
+    idx = np.searchsorted(keys, q, side="right" if strict else "left")
+    inside = idx < len(keys)
+    safe = np.where(inside, idx, 0)
+    ok = inside & (on_tix[safe] == np.asarray(tix)) if len(keys) else np.zeros(len(q), bool)
+    return np.where(ok, on_t[safe] if len(keys) else 0, -1).astype(np.int64)
+
+
+def last_at(tix: npt.ArrayLike, t: npt.ArrayLike, on_tix: Ints, on_t: Ints) -> Ints:
+    """For each (tix, t): the index into ``on_*`` of the last row of the same ticket at or
+    before ``t``; -1 where there is none."""
+    keys = key(on_tix, on_t)
+    idx = np.searchsorted(keys, key(tix, t), side="right") - 1
+    safe = np.maximum(idx, 0)
+    ok = (idx >= 0) & (on_tix[safe] == np.asarray(tix)) if len(keys) else np.zeros(len(idx), bool)
+    return np.where(ok, idx, -1).astype(np.int64)
+
+
+def position(*groups: npt.NDArray[np.generic]) -> npt.NDArray[np.int32]:
+    """1-based position of each row within its run of equal group keys (rows sorted)."""
+    n = len(groups[0])
+    if n == 0:
+        return np.zeros(0, dtype=np.int32)
+    change = np.zeros(n, dtype=bool)
+    change[0] = True
+    for g in groups:
+        change[1:] |= g[1:] != g[:-1]
+    idx = np.arange(n)
+    first = np.maximum.accumulate(np.where(change, idx, 0))
+    return (idx - first + 1).astype(np.int32)
 
 
 @dataclass(frozen=True, slots=True)
 class Timelines:
-    """Per-ticket facts for the SLA engine.
+    """Per-ticket facts for the SLA engine; every frame is sorted by (tix, t).
 
     * ``tickets``: ``tix``, ``ticket_id``, ``created`` (epoch s) plus the ticket columns given.
     * ``periods``: status periods ``tix, start, end, status`` (``end`` = FOREVER if current).
-    * ``replies``: public comments ``tix, t, role`` (``agent`` / ``customer``), in order.
-    * ``cycles``: resolution cycles ``tix, cycle, start, stop`` (``stop`` null if unsolved).
-    * ``priority_changes``: ``tix, t, priority`` in order (for re-targeting).
+    * ``replies``: public comments ``tix, t, role`` (``agent`` / ``customer``).
+    * ``cycles``: resolution cycles ``tix, cycle, start, stop`` (``stop`` -1 while unsolved).
+    * ``priority_changes``: ``tix, t, priority``.
     """
 
     tickets: pl.DataFrame
@@ -36,58 +88,56 @@ class Timelines:
     priority_changes: pl.DataFrame
 
 
-def _seconds(col: str) -> pl.Expr:
-    return pl.col(col).dt.epoch("s").cast(pl.Int64)
-
-
-def _same_next(key: str) -> pl.Expr:
-    return pl.col(key).shift(-1) == pl.col(key)
-
-
 def derive(events: pl.DataFrame, tickets: pl.DataFrame, as_of: int) -> Timelines:
     """Derive the facts, ignoring anything that happened after ``as_of`` (epoch seconds)."""
     tk = (
-        tickets.sort("id")
-        .with_row_index("tix")
-        .with_columns(
-            pl.col("tix").cast(pl.Int64),
-            _seconds("created_at").alias("created"),
-        )
-        .rename({"id": "ticket_id"})
+        tickets.with_columns(pl.col("created_at").dt.epoch("s").cast(pl.Int64).alias("created"))
         .filter(pl.col("created") <= as_of)
+        .sort("id")
+        .rename({"id": "ticket_id"})
     )
-    ev = (
-        events.lazy()
-        .select("ticket_id", "at", "seq", "kind", "value", "actor_role", "public")
-        .with_columns(_seconds("at").alias("t"))
-        .filter(pl.col("t") <= as_of)
-        .join(tk.lazy().select("ticket_id", "tix", "created"), on="ticket_id", how="inner")
-        .sort("tix", "t", "seq")
-        .collect()
-    )
+    tk = tk.with_columns(pl.int_range(tk.height, dtype=pl.Int64).alias("tix"))
+    pos = tk["ticket_id"].search_sorted(events["ticket_id"], side="left").cast(pl.Int64)
+    ev = events.select(
+        pos.alias("tix"),
+        "ticket_id",
+        pl.col("at").dt.epoch("s").cast(pl.Int64).alias("t"),
+        "seq", "kind", "value", "actor_role", "public",
+    )  # fmt: skip
+    # keep events of known tickets (search_sorted gives a position, not a match) up to as_of
+    ev = ev.filter(pl.col("tix") < tk.height)
+    ev = ev.filter(
+        (tk["ticket_id"].gather(ev["tix"]) == ev["ticket_id"]) & (ev["t"] <= as_of)
+    ).drop("ticket_id")
+    if not _sorted(ev):
+        ev = ev.sort("tix", "t", "seq")
 
-    # Status periods: each status event opens a period that the next one closes. Before the
-    # first status event a ticket is "new" from its creation.
-    status = ev.filter(pl.col("kind") == "status").select(
-        "tix", pl.col("t").alias("start"), pl.col("value").alias("status")
+    created = tk["created"].to_numpy()
+    status = ev.filter(pl.col("kind") == "status")
+    s_tix = status["tix"].to_numpy()
+    # Before its first status event a ticket is "new" from its creation.
+    has_status_at_creation = np.zeros(tk.height, dtype=bool)
+    first_idx = np.searchsorted(s_tix, np.arange(tk.height), side="left")
+    ok = first_idx < len(s_tix)
+    has_status_at_creation[ok] = (s_tix[first_idx[ok]] == np.arange(tk.height)[ok]) & (
+        status["t"].to_numpy()[first_idx[ok]] <= created[ok]
     )
-    first_status = status.group_by("tix").agg(pl.col("start").min().alias("first"))
-    lead_in = (
-        tk.select("tix", pl.col("created").alias("start"))
-        .join(first_status, on="tix", how="left")
-        .filter(pl.col("first").is_null() | (pl.col("first") > pl.col("start")))
-        .select("tix", "start", pl.lit(Status.NEW.value).alias("status"))
-    )
-    periods = (
-        pl.concat([lead_in, status])
-        .sort("tix", "start")
-        .with_columns(
-            pl.when(_same_next("tix"))
-            .then(pl.col("start").shift(-1))
-            .otherwise(pl.lit(FOREVER))
-            .alias("end")
-        )
-        .select("tix", "start", "end", "status")
+    lead = np.flatnonzero(~has_status_at_creation)
+    periods = pl.concat(
+        [
+            pl.DataFrame(
+                {"tix": lead, "start": created[lead], "status": Status.NEW.value},
+                schema={"tix": pl.Int64, "start": pl.Int64, "status": pl.String},
+            ),
+            status.select("tix", pl.col("t").alias("start"), pl.col("value").alias("status")),
+        ]
+    ).sort("tix", "start", maintain_order=True)
+    p_tix = periods["tix"].to_numpy()
+    p_start = periods["start"].to_numpy()
+    same_next = np.append(p_tix[1:] == p_tix[:-1], False)
+    p_end = np.where(same_next, np.append(p_start[1:], 0), FOREVER)
+    periods = periods.with_columns(pl.Series("end", p_end, dtype=pl.Int64)).select(
+        "tix", "start", "end", "status"
     )
 
     replies = ev.filter(
@@ -95,53 +145,40 @@ def derive(events: pl.DataFrame, tickets: pl.DataFrame, as_of: int) -> Timelines
         & pl.col("public").fill_null(True)
         & pl.col("actor_role").is_in(["agent", "customer"])
     ).select("tix", "t", pl.col("actor_role").alias("role"))
-
-    cycles = _cycles(periods, tk)
     priority_changes = ev.filter(pl.col("kind") == "priority").select(
         "tix", "t", pl.col("value").alias("priority")
     )
-    return Timelines(tk, periods, replies, cycles, priority_changes)
+    return Timelines(tk, periods, replies, _cycles(periods, created), priority_changes)
 
 
-def _cycles(periods: pl.DataFrame, tickets: pl.DataFrame) -> pl.DataFrame:
+def _sorted(ev: pl.DataFrame) -> bool:
+    if ev.height < 2:
+        return True
+    k = key(ev["tix"].to_numpy(), ev["t"].to_numpy())
+    return bool(np.all(k[1:] >= k[:-1]))
+
+
+def _cycles(periods: pl.DataFrame, created: Ints) -> pl.DataFrame:
     """Resolution cycles: the first starts at creation; a reopening (leaving solved or closed
-    for any other status) starts the next. A cycle stops at its first solved/closed."""
-    solved = pl.col("status").is_in(SOLVED)
-    marked = periods.with_columns(
-        solved.alias("solved"),
-        (pl.col("tix").shift(1) == pl.col("tix")).fill_null(False).alias("has_prev"),
-        pl.col("status").shift(1).is_in(SOLVED).fill_null(False).alias("prev_solved"),
-    )
-    reopen = marked.filter(pl.col("has_prev") & pl.col("prev_solved") & ~pl.col("solved")).select(
-        "tix", pl.col("start").alias("cstart")
-    )
-    starts = (
-        pl.concat([tickets.select("tix", pl.col("created").alias("cstart")), reopen])
-        .sort("tix", "cstart")
-        .with_columns(pl.int_range(pl.len()).over("tix").add(1).cast(pl.Int32).alias("cycle"))
-        .with_columns(
-            pl.when(_same_next("tix"))
-            .then(pl.col("cstart").shift(-1))
-            .otherwise(pl.lit(FOREVER))
-            .alias("next_start")
-        )
-    )
-    solves = marked.filter(pl.col("solved")).select("tix", pl.col("start").alias("solved_at"))
-    # the first solve at or after each cycle start (an as-of join per ticket)
-    joined = starts.sort("cstart").join_asof(
-        solves.sort("solved_at"),
-        left_on="cstart",
-        right_on="solved_at",
-        by="tix",
-        strategy="forward",
-        check_sortedness=False,
-    )
-    return (
-        joined.with_columns(
-            pl.when(pl.col("solved_at") < pl.col("next_start"))
-            .then(pl.col("solved_at"))
-            .alias("stop")
-        )
-        .select("tix", "cycle", pl.col("cstart").alias("start"), "stop")
-        .sort("tix", "cycle")
+    for any other status) starts the next. A cycle stops at its first solved/closed, if that
+    comes before the next cycle starts."""
+    tix = periods["tix"].to_numpy()
+    start = periods["start"].to_numpy()
+    solved = periods["status"].is_in(SOLVED).to_numpy()
+    prev_same = np.insert(tix[1:] == tix[:-1], 0, False)
+    prev_solved = np.insert(solved[:-1], 0, False)
+    reopen = prev_same & prev_solved & ~solved
+    n = len(created)
+    c_tix = np.concatenate([np.arange(n, dtype=np.int64), tix[reopen]])
+    c_start = np.concatenate([created, start[reopen]])
+    order = np.lexsort((c_start, c_tix))
+    c_tix, c_start = c_tix[order], c_start[order]
+    cycle = position(c_tix)
+    same_next = np.append(c_tix[1:] == c_tix[:-1], False)
+    next_start = np.where(same_next, np.append(c_start[1:], 0), FOREVER)
+    solve_at = next_at(c_tix, c_start, tix[solved], start[solved])
+    stop = np.where((solve_at >= 0) & (solve_at < next_start), solve_at, -1)
+    return pl.DataFrame(
+        {"tix": c_tix, "cycle": cycle, "start": c_start, "stop": stop},
+        schema={"tix": pl.Int64, "cycle": pl.Int32, "start": pl.Int64, "stop": pl.Int64},
     )
