@@ -5,8 +5,9 @@
 
 1. Business clock: the same (start, end) pairs and the same calendar (Mon–Fri 09:00–18:00
    America/New_York with US federal holidays from the holidays package) through supportops'
-   vectorized clock, businesstimedelta and pandas' CustomBusinessHour: elapsed business time (supportops vs businesstimedelta) and
-   deadlines N business hours after a start (all three). Prints throughput, ratios, and
+   vectorized clock, businesstimedelta and pandas' CustomBusinessHour: elapsed business
+   time (supportops vs businesstimedelta) and deadlines N business hours after a start
+   (all three). Prints throughput, ratios, and
    whether the answers agree. Instants fall in January–February 2026 (no DST change inside,
    which pandas' naive-time offsets cannot express).
 2. SLA engine: a year of a large team (1M tickets, ~10M events) built as columns, then
