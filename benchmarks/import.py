@@ -50,8 +50,9 @@ def make_dataset(folder: Path, n_events: int, seed: int = 1) -> tuple[int, int]:
     written = 0
     with (folder / "events.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["ticket_id", "at", "kind", "value", "action", "number", "actor_role",
-                    "public", "body"])  # fmt: skip
+        w.writerow(
+            ["ticket_id", "at", "kind", "value", "action", "number", "actor_role", "public", "body"]
+        )
         offsets = np.cumsum(rng.integers(60, 7200, (n_tickets, 10)), axis=1)
         for i in range(n_tickets):
             base = created[i]

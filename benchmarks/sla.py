@@ -152,8 +152,18 @@ def synthetic_timelines(n: int, seed: int = 5) -> tuple[pl.DataFrame, pl.DataFra
     tickets = pl.DataFrame({"id": ids, "created_at": created * 1_000_000}).with_columns(
         pl.col("created_at").cast(pl.Datetime("us", "UTC"))
     )
-    kinds = ["created", "status", "comment", "status", "comment", "status", "comment",
-             "comment", "status", "csat"]  # fmt: skip
+    kinds = [
+        "created",
+        "status",
+        "comment",
+        "status",
+        "comment",
+        "status",
+        "comment",
+        "comment",
+        "status",
+        "csat",
+    ]
     values = [None, "new", None, "pending", None, "open", None, None, "solved", None]
     roles = [None, None, "agent", None, "customer", None, "agent", "agent", None, None]
     public = [None, None, True, None, True, None, False, True, None, None]
@@ -161,9 +171,13 @@ def synthetic_timelines(n: int, seed: int = 5) -> tuple[pl.DataFrame, pl.DataFra
     at = (created[:, None] + offsets).ravel()
     one = pl.DataFrame(
         {"kind": kinds, "value": values, "actor_role": roles, "public": public},
-        schema={"kind": pl.String, "value": pl.String, "actor_role": pl.String,
-                "public": pl.Boolean},
-    )  # fmt: skip
+        schema={
+            "kind": pl.String,
+            "value": pl.String,
+            "actor_role": pl.String,
+            "public": pl.Boolean,
+        },
+    )
     events = pl.concat([one] * n).with_columns(
         pl.Series("ticket_id", np.repeat(ids.to_numpy(), 10)),
         pl.Series("at", at * 1_000_000).cast(pl.Datetime("us", "UTC")),

@@ -114,8 +114,14 @@ def test_usage_errors_exit_2() -> None:
 
 
 COMMANDS = [
-    [], ["init"], ["import"], ["demo"], ["status"], ["tickets"], ["tickets", "show"],
-]  # fmt: skip
+    [],
+    ["init"],
+    ["import"],
+    ["demo"],
+    ["status"],
+    ["tickets"],
+    ["tickets", "show"],
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "root")

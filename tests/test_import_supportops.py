@@ -26,9 +26,15 @@ def status_counts(store: Store) -> dict[str, int]:
 def test_imports_every_table(store: Store) -> None:
     counts = run_import(store, "supportops", [FIXTURE])
     assert counts == {
-        "tickets": 2, "events": 16, "organizations": 2, "agents": 3, "groups": 2,
-        "calendars": 0, "articles": 1, "ground_truth": 0,
-    }  # fmt: skip
+        "tickets": 2,
+        "events": 16,
+        "organizations": 2,
+        "agents": 3,
+        "groups": 2,
+        "calendars": 0,
+        "articles": 1,
+        "ground_truth": 0,
+    }
     tickets = {r["id"]: r for r in store.load_tickets().to_dicts()}
     t = tickets["supportops:1001"]
     # 09:15 at UTC-05:00 is 14:15 UTC
@@ -39,10 +45,22 @@ def test_imports_every_table(store: Store) -> None:
     events = store.load_events().filter(ticket_id="supportops:1001")
     kinds = events["kind"].to_list()
     assert kinds == [
-        "created", "status", "assignee", "comment", "status", "tier", "escalation", "comment",
+        "created",
+        "status",
+        "assignee",
+        "comment",
+        "status",
+        "tier",
+        "escalation",
+        "comment",
         # 17:05+01:00 is 16:05 UTC: after the 16:00 note
-        "status", "comment", "status", "escalation", "csat", "tag",
-    ]  # fmt: skip
+        "status",
+        "comment",
+        "status",
+        "escalation",
+        "csat",
+        "tag",
+    ]
     assert events["at"][8] == datetime(2026, 3, 2, 16, 5, tzinfo=UTC)
     assert events["value"][2] == "supportops:a1"
     assert events["action"][6] == "raised"

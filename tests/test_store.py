@@ -52,9 +52,15 @@ def test_round_trip_of_every_record_type(store: Store) -> None:
         w.add(Article(id="t:kb1", title="How to", tags=("a",), published_at=T0))
         w.add(TruthLabel(ticket_id="t:1", problem_id="p7"))
     assert w.counts == {
-        "tickets": 1, "organizations": 1, "agents": 1, "groups": 0, "calendars": 0,
-        "articles": 1, "ground_truth": 1, "events": 3,
-    }  # fmt: skip
+        "tickets": 1,
+        "organizations": 1,
+        "agents": 1,
+        "groups": 0,
+        "calendars": 0,
+        "articles": 1,
+        "ground_truth": 1,
+        "events": 3,
+    }
     events = store.load_events()
     assert events["at"].to_list() == [
         datetime(2026, 3, 2, 9, 30, tzinfo=UTC),
@@ -166,9 +172,11 @@ def test_naive_ticket_times_are_refused() -> None:
         Ticket(id="t:1", source="t", external_id="1", created_at=datetime(2026, 1, 1))
     with pytest.raises(ValueError, match="timezone-aware UTC"):
         Ticket(
-            id="t:1", source="t", external_id="1",
+            id="t:1",
+            source="t",
+            external_id="1",
             created_at=datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=2))),
-        )  # fmt: skip
+        )
 
 
 def test_upsert_updates_headers(store: Store) -> None:

@@ -192,13 +192,26 @@ def tickets_list(
     rows = list_tickets(
         store,
         TicketFilter(
-            status=status_, priority=priority, organization=org, source=source,
-            category=category, since=_when(since, "since"), until=_when(until, "until"),
+            status=status_,
+            priority=priority,
+            organization=org,
+            source=source,
+            category=category,
+            since=_when(since, "since"),
+            until=_when(until, "until"),
             limit=limit,
         ),
-    )  # fmt: skip
-    columns = ["id", "created_at", "status", "priority", "category", "organization_id",
-               "group_name", "subject"]  # fmt: skip
+    )
+    columns = [
+        "id",
+        "created_at",
+        "status",
+        "priority",
+        "category",
+        "organization_id",
+        "group_name",
+        "subject",
+    ]
     if fmt is Format.json:
         print_json(rows)
     elif fmt is Format.csv:
@@ -223,14 +236,34 @@ def tickets_show(
         print_json({"ticket": head, "events": events})
         return
     if fmt is Format.csv:
-        cols = ["at", "kind", "value", "raw_value", "action", "number", "actor", "actor_role",
-                "public", "body"]  # fmt: skip
+        cols = [
+            "at",
+            "kind",
+            "value",
+            "raw_value",
+            "action",
+            "number",
+            "actor",
+            "actor_role",
+            "public",
+            "body",
+        ]
         print_csv(events, cols)
         return
     out = console()
     out.print(f"[bold]{escape(tid)}[/]  {escape(head.get('subject') or '')}")
-    fields = ["created_at", "status", "priority", "severity", "category", "organization_id",
-              "requester", "channel", "group_name", "assignee_id"]  # fmt: skip
+    fields = [
+        "created_at",
+        "status",
+        "priority",
+        "severity",
+        "category",
+        "organization_id",
+        "requester",
+        "channel",
+        "group_name",
+        "assignee_id",
+    ]
     out.print(table(None, ["field", "value"], [(f, head.get(f)) for f in fields]))
     rows = []
     for ev in events:

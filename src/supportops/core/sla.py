@@ -242,8 +242,15 @@ def _instances(tl: Timelines, config: EngineConfig, as_of: int) -> Arrays:
     prev_agent = np.insert((r_tix[1:] == r_tix[:-1]) & is_agent[:-1], 0, False)
     waiting = ~is_agent & prev_agent
     w_tix, w_t = r_tix[waiting], r_t[waiting]
-    parts.append((NR, w_tix, _cycle_of(w_tix, w_t, c_tix, c_start, c_cycle), w_t,
-                  next_at(w_tix, w_t, a_tix, a_t)))  # fmt: skip
+    parts.append(
+        (
+            NR,
+            w_tix,
+            _cycle_of(w_tix, w_t, c_tix, c_start, c_cycle),
+            w_t,
+            next_at(w_tix, w_t, a_tix, a_t),
+        )
+    )
     # Periodic update: each public agent update starts a clock that the next one stops, or
     # the ticket's solve, whichever comes first.
     p = tl.periods
@@ -254,8 +261,15 @@ def _instances(tl: Timelines, config: EngineConfig, as_of: int) -> Arrays:
     stop = np.where(nxt < 0, by_solve, np.where(by_solve < 0, nxt, np.minimum(nxt, by_solve)))
     keep = (stop < 0) | (stop > a_t)
     keep &= np.append(key(a_tix[1:], a_t[1:]) != key(a_tix[:-1], a_t[:-1]), True)  # one per instant
-    parts.append((PU, a_tix[keep], _cycle_of(a_tix[keep], a_t[keep], c_tix, c_start, c_cycle),
-                  a_t[keep], stop[keep]))  # fmt: skip
+    parts.append(
+        (
+            PU,
+            a_tix[keep],
+            _cycle_of(a_tix[keep], a_t[keep], c_tix, c_start, c_cycle),
+            a_t[keep],
+            stop[keep],
+        )
+    )
 
     tix = np.concatenate([q[1] for q in parts]).astype(np.int64)
     metric = np.concatenate([np.full(len(q[1]), q[0], dtype=np.int64) for q in parts])
@@ -264,16 +278,22 @@ def _instances(tl: Timelines, config: EngineConfig, as_of: int) -> Arrays:
     stop = np.concatenate([q[4] for q in parts]).astype(np.int64)
     stop = np.where(stop > as_of, -1, stop)
     order = np.lexsort((start, metric, tix))
-    inst = {"tix": tix[order], "metric": metric[order], "cycle": cycle[order],
-            "start": start[order], "stop": stop[order]}  # fmt: skip
+    inst = {
+        "tix": tix[order],
+        "metric": metric[order],
+        "cycle": cycle[order],
+        "start": start[order],
+        "stop": stop[order],
+    }
     inst["instance"] = position(inst["tix"], inst["metric"])
     if config.priority_change is PriorityChange.FROM_CHANGE and tl.priority_changes.height:
         _restart_at_priority_change(inst, tl.priority_changes, as_of)
     return inst
 
 
-def _cycle_of(tix: np.ndarray, t: np.ndarray, c_tix: np.ndarray, c_start: np.ndarray,
-              c_cycle: np.ndarray) -> np.ndarray:  # fmt: skip
+def _cycle_of(
+    tix: np.ndarray, t: np.ndarray, c_tix: np.ndarray, c_start: np.ndarray, c_cycle: np.ndarray
+) -> np.ndarray:
     idx = last_at(tix, t, c_tix, c_start)
     return np.where(idx >= 0, c_cycle[np.maximum(idx, 0)], 1).astype(np.int32)
 

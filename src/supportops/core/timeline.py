@@ -102,8 +102,12 @@ def derive(events: pl.DataFrame, tickets: pl.DataFrame, as_of: int) -> Timelines
         pos.alias("tix"),
         "ticket_id",
         pl.col("at").dt.epoch("s").cast(pl.Int64).alias("t"),
-        "seq", "kind", "value", "actor_role", "public",
-    )  # fmt: skip
+        "seq",
+        "kind",
+        "value",
+        "actor_role",
+        "public",
+    )
     # keep events of known tickets (search_sorted gives a position, not a match) up to as_of
     ev = ev.filter(pl.col("tix") < tk.height)
     ev = ev.filter(

@@ -26,14 +26,36 @@ DEFAULT_URL = "sqlite:///supportops.db"
 
 #: Columns of the events frame returned by :meth:`Store.load_events` by default.
 EVENT_COLUMNS = (
-    "ticket_id", "seq", "at", "kind", "value", "raw_value", "action", "number",
-    "actor", "actor_role", "public",
-)  # fmt: skip
+    "ticket_id",
+    "seq",
+    "at",
+    "kind",
+    "value",
+    "raw_value",
+    "action",
+    "number",
+    "actor",
+    "actor_role",
+    "public",
+)
 TICKET_COLUMNS = (
-    "id", "source", "external_id", "created_at", "subject", "requester", "organization_id",
-    "channel", "category", "product_area", "type", "priority", "severity", "status",
-    "group_name", "assignee_id",
-)  # fmt: skip
+    "id",
+    "source",
+    "external_id",
+    "created_at",
+    "subject",
+    "requester",
+    "organization_id",
+    "channel",
+    "category",
+    "product_area",
+    "type",
+    "priority",
+    "severity",
+    "status",
+    "group_name",
+    "assignee_id",
+)
 
 
 def normalize_url(url: str) -> str:
@@ -186,9 +208,16 @@ class Store:
         """Empty every data table (keeps the schema)."""
         with self.begin() as conn:
             for table in (
-                schema.ground_truth, schema.events, schema.tickets, schema.organizations,
-                schema.agents, schema.groups, schema.calendars, schema.articles, schema.imports,
-            ):  # fmt: skip
+                schema.ground_truth,
+                schema.events,
+                schema.tickets,
+                schema.organizations,
+                schema.agents,
+                schema.groups,
+                schema.calendars,
+                schema.articles,
+                schema.imports,
+            ):
                 conn.execute(sa.delete(table))
 
     # ------------------------------------------------------------- reading
@@ -227,17 +256,19 @@ class Store:
             if isinstance(want, pl.Datetime) and isinstance(have, pl.Datetime):
                 expr = pl.col(name).dt.cast_time_unit("us")
                 casts.append(
-                    expr.dt.convert_time_zone("UTC") if have.time_zone
+                    expr.dt.convert_time_zone("UTC")
+                    if have.time_zone
                     else expr.dt.replace_time_zone("UTC")
-                )  # fmt: skip
+                )
             elif want == pl.Date and have == pl.String:
                 casts.append(pl.col(name).str.to_date("%Y-%m-%d"))
             elif have != want:
                 casts.append(pl.col(name).cast(want))
         return frame.with_columns(casts) if casts else frame
 
-    def _range_sql(self, column: str, since: datetime | None, until: datetime | None,
-                   params: list[Any]) -> list[str]:  # fmt: skip
+    def _range_sql(
+        self, column: str, since: datetime | None, until: datetime | None, params: list[Any]
+    ) -> list[str]:
         where = []
         mark = "?" if self.dialect == "sqlite" else "$"
         for op, value in ((">=", since), ("<", until)):
@@ -261,8 +292,9 @@ class Store:
         """
         cols = ", ".join("e.id AS seq" if c == "seq" else f"e.{c}" for c in columns)
         params: list[Any] = []
-        where = self._range_sql("t.created_at", tickets_created_since, tickets_created_until,
-                                params)  # fmt: skip
+        where = self._range_sql(
+            "t.created_at", tickets_created_since, tickets_created_until, params
+        )
         sql = f"SELECT {cols} FROM events e"
         if where:
             sql += " JOIN tickets t ON t.id = e.ticket_id WHERE " + " AND ".join(where)
@@ -288,8 +320,15 @@ class Store:
         """What the store holds: counts per table, sources, and the ticket date range."""
         out: dict[str, Any] = {"database": self.display_url}
         with self.begin() as conn:
-            for name in ("tickets", "events", "organizations", "agents", "groups",
-                         "calendars", "articles"):  # fmt: skip
+            for name in (
+                "tickets",
+                "events",
+                "organizations",
+                "agents",
+                "groups",
+                "calendars",
+                "articles",
+            ):
                 table = schema.metadata.tables[name]
                 out[name] = int(
                     conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()

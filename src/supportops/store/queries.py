@@ -25,8 +25,16 @@ class TicketFilter:
     limit: int = 50
 
 
-_LIST_COLUMNS = ("id", "created_at", "status", "priority", "category", "organization_id",
-                 "group_name", "subject")  # fmt: skip
+_LIST_COLUMNS = (
+    "id",
+    "created_at",
+    "status",
+    "priority",
+    "category",
+    "organization_id",
+    "group_name",
+    "subject",
+)
 
 
 def list_tickets(store: Store, f: TicketFilter) -> list[dict[str, Any]]:

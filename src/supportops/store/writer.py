@@ -79,10 +79,26 @@ def _ts(value: datetime | None, pg: bool) -> Any:
 
 def _ticket_row(t: Ticket, pg: bool) -> tuple[Any, ...]:
     return (
-        t.id, t.source, t.external_id, _ts(t.created_at, pg), t.subject, t.description,
-        t.requester, t.organization_id, t.channel, t.category, t.product_area, t.type,
-        _json(list(t.tags)), t.priority, t.severity, t.status, t.group, t.assignee_id, _json(t.raw),
-    )  # fmt: skip
+        t.id,
+        t.source,
+        t.external_id,
+        _ts(t.created_at, pg),
+        t.subject,
+        t.description,
+        t.requester,
+        t.organization_id,
+        t.channel,
+        t.category,
+        t.product_area,
+        t.type,
+        _json(list(t.tags)),
+        t.priority,
+        t.severity,
+        t.status,
+        t.group,
+        t.assignee_id,
+        _json(t.raw),
+    )
 
 
 def _org_row(o: Organization, pg: bool) -> tuple[Any, ...]:
@@ -92,9 +108,17 @@ def _org_row(o: Organization, pg: bool) -> tuple[Any, ...]:
 def _agent_row(a: Agent, pg: bool) -> tuple[Any, ...]:
     start = a.start_date if pg or a.start_date is None else a.start_date.isoformat()
     return (
-        a.id, a.name, a.email, a.tier, a.team, _json(list(a.skills)), a.manager_id, start,
-        a.role, _json(a.raw),
-    )  # fmt: skip
+        a.id,
+        a.name,
+        a.email,
+        a.tier,
+        a.team,
+        _json(list(a.skills)),
+        a.manager_id,
+        start,
+        a.role,
+        _json(a.raw),
+    )
 
 
 def _group_row(g: Group, pg: bool) -> tuple[Any, ...]:
@@ -107,9 +131,15 @@ def _calendar_row(c: Calendar, pg: bool) -> tuple[Any, ...]:
 
 def _article_row(a: Article, pg: bool) -> tuple[Any, ...]:
     return (
-        a.id, a.title, a.body, _json(list(a.tags)), _ts(a.published_at, pg),
-        _ts(a.updated_at, pg), a.url, _json(a.raw),
-    )  # fmt: skip
+        a.id,
+        a.title,
+        a.body,
+        _json(list(a.tags)),
+        _ts(a.published_at, pg),
+        _ts(a.updated_at, pg),
+        a.url,
+        _json(a.raw),
+    )
 
 
 def _truth_row(t: TruthLabel, pg: bool) -> tuple[Any, ...]:
@@ -350,8 +380,9 @@ class Writer:
 
     def _delete_events(self, pairs: list[tuple[str, str]]) -> None:
         if not self._pg:
-            self._raw.executemany("DELETE FROM events WHERE ticket_id = ? AND origin = ?",
-                                  [(t, o) for o, t in pairs])  # fmt: skip
+            self._raw.executemany(
+                "DELETE FROM events WHERE ticket_id = ? AND origin = ?", [(t, o) for o, t in pairs]
+            )
             return
         with self._raw.cursor() as cur:
             cur.execute(
