@@ -237,39 +237,24 @@ def _instances(tl: Timelines, config: EngineConfig, as_of: int) -> Arrays:
     else:
         parts.append((RES, tix_all, ones, created, total_stop))
 
-    # Next reply: a customer message right after an agent's (the oldest unanswered one)
-    # starts a clock that the next public agent reply stops.
-    prev_agent = np.insert((r_tix[1:] == r_tix[:-1]) & is_agent[:-1], 0, False)
-    waiting = ~is_agent & prev_agent
-    w_tix, w_t = r_tix[waiting], r_t[waiting]
-    parts.append(
-        (
-            NR,
-            w_tix,
-            _cycle_of(w_tix, w_t, c_tix, c_start, c_cycle),
-            w_t,
-            next_at(w_tix, w_t, a_tix, a_t),
-        )
-    )
-    # Periodic update: each public agent update starts a clock that the next one stops, or
-    # the ticket's solve, whichever comes first.
     p = tl.periods
     solved = p["status"].is_in(SOLVED).to_numpy()
     s_tix, s_t = p["tix"].to_numpy()[solved], p["start"].to_numpy()[solved]
-    nxt = next_at(a_tix, a_t, a_tix, a_t, strict=True)
-    by_solve = next_at(a_tix, a_t, s_tix, s_t)
-    stop = np.where(nxt < 0, by_solve, np.where(by_solve < 0, nxt, np.minimum(nxt, by_solve)))
+
+    # Next reply: a customer message right after an agent's (the oldest unanswered one)
+    # starts a clock that the next public agent reply stops, or the ticket's solve.
+    prev_agent = np.insert((r_tix[1:] == r_tix[:-1]) & is_agent[:-1], 0, False)
+    waiting = ~is_agent & prev_agent
+    w_tix, w_t = r_tix[waiting], r_t[waiting]
+    stop = _earliest(next_at(w_tix, w_t, a_tix, a_t), next_at(w_tix, w_t, s_tix, s_t))
+    parts.append((NR, w_tix, _cycle_of(w_tix, w_t, c_tix, c_start, c_cycle), w_t, stop))
+    # Periodic update: each public agent update starts a clock that the next one stops, or
+    # the ticket's solve, whichever comes first.
+    stop = _earliest(next_at(a_tix, a_t, a_tix, a_t, strict=True), next_at(a_tix, a_t, s_tix, s_t))
     keep = (stop < 0) | (stop > a_t)
-    keep &= np.append(key(a_tix[1:], a_t[1:]) != key(a_tix[:-1], a_t[:-1]), True)  # one per instant
-    parts.append(
-        (
-            PU,
-            a_tix[keep],
-            _cycle_of(a_tix[keep], a_t[keep], c_tix, c_start, c_cycle),
-            a_t[keep],
-            stop[keep],
-        )
-    )
+    keep &= np.append(key(a_tix[1:], a_t[1:]) != key(a_tix[:-1], a_t[:-1]), True)
+    u_tix, u_t = a_tix[keep], a_t[keep]
+    parts.append((PU, u_tix, _cycle_of(u_tix, u_t, c_tix, c_start, c_cycle), u_t, stop[keep]))
 
     tix = np.concatenate([q[1] for q in parts]).astype(np.int64)
     metric = np.concatenate([np.full(len(q[1]), q[0], dtype=np.int64) for q in parts])
@@ -289,6 +274,11 @@ def _instances(tl: Timelines, config: EngineConfig, as_of: int) -> Arrays:
     if config.priority_change is PriorityChange.FROM_CHANGE and tl.priority_changes.height:
         _restart_at_priority_change(inst, tl.priority_changes, as_of)
     return inst
+
+
+def _earliest(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Elementwise earliest of two instants where -1 means 'none'."""
+    return np.where(a < 0, b, np.where(b < 0, a, np.minimum(a, b)))
 
 
 def _cycle_of(
