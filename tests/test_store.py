@@ -246,3 +246,30 @@ def test_postgres_password_never_appears_in_errors(pg_server: str) -> None:
     with pytest.raises(StoreError) as info:
         Store.open(url)
     assert "hunter2" not in str(info.value)
+
+
+def test_reads_between_imports_lose_nothing(sqlite_url: str) -> None:
+    """Columnar reads use a second SQLite library (ADBC): they must never disturb the
+    writer's WAL (a read-write reader closing last would delete it and lose the next import)."""
+    import sqlite3
+
+    store = Store.open(sqlite_url)
+    for n in range(3):
+        with store.writer("t") as w:
+            w.add(ticket(n))
+            w.add(ev(n, 0, "created"))
+        assert store.load_events().height == n + 1
+    path = sqlite_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as fresh:
+        assert fresh.execute("SELECT count(*) FROM events").fetchone() == (3,)
+    store.close()
+
+
+def test_columns_null_in_their_first_rows_keep_their_type(store: Store) -> None:
+    with store.writer("t") as w:
+        w.add(ticket(1))
+        for i in range(3000):  # far past the driver's first batch
+            w.add(ev(1, i, body="late" if i == 2500 else None))
+    bodies = store.query_frame("SELECT body FROM events ORDER BY id")["body"]
+    assert bodies.null_count() == 2999
+    assert bodies[2500] == "late"

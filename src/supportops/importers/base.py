@@ -117,9 +117,14 @@ def parse_instant(text: str, tz: tzinfo | None, *, dayfirst: bool = False) -> da
             raise ValueError(f"{text!r} is not a day-first timestamp (D/M/YYYY hh:mm[:ss])")
         d, mo, y, hh, mm, ss, frac = m.groups()
         value = datetime(
-            int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0),
+            int(y),
+            int(mo),
+            int(d),
+            int(hh or 0),
+            int(mm or 0),
+            int(ss or 0),
             int((frac or "0").ljust(6, "0")),
-        )  # fmt: skip
+        )
     else:
         if s.endswith(("Z", "z")):
             s = s[:-1] + "+00:00"
@@ -227,10 +232,12 @@ def csv_rows(
             missing = [c for c in required if c not in header]
             if missing:
                 raise RowError(
-                    str(path), 1, ", ".join(missing),
+                    str(path),
+                    1,
+                    ", ".join(missing),
                     f"missing column{'s' if len(missing) > 1 else ''}; the header has: "
                     f"{', '.join(header[:40])}",
-                )  # fmt: skip
+                )
             dupes = sorted({h for h in header if header.count(h) > 1})
             if dupes:
                 raise RowError(str(path), 1, ", ".join(dupes), "column named twice in the header")

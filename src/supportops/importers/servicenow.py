@@ -25,44 +25,29 @@ from pathlib import Path
 from typing import Any
 
 from supportops.errors import InputError, RowError
-from supportops.importers.base import (
-    Importer,
-    NaiveTimestamp,
-    NullProgress,
-    csv_rows,
-    open_text,
-    parse_instant,
-)
+from supportops.importers.base import Importer, NaiveTimestamp, NullProgress, csv_rows, open_text
 from supportops.importers.servicenow_map import (
     LOG_COLUMNS,
     MISSING,
+    SOURCE,
     TABLE_COLUMNS,
-    UNDONE,
+    IncidentState,
+    Instants,
+    agent,
+    clean,
     detect_shape,
     level,
     neither_message,
+    row_changes,
     source_fields,
     status_of,
     table_moves,
 )
-from supportops.model import Event, EventKind, Record, Status, Ticket, scoped
+from supportops.model import Event, EventKind, Record, Ticket, scoped
 
-SOURCE = "servicenow"
 _CREATED, _STATUS, _PRIORITY = EventKind.CREATED.value, EventKind.STATUS.value, "priority"
 _GROUP, _ASSIGNEE, _CATEGORY = EventKind.GROUP.value, EventKind.ASSIGNEE.value, "category"
-_SEVERITY, _OPEN = EventKind.SEVERITY.value, Status.OPEN.value
-_CACHE_SIZE = 1 << 16  # parsed timestamps kept by their text
-
-
-def _clean(text: str | None) -> str | None:
-    if text is None:
-        return None
-    s = text.strip()
-    return None if s in MISSING else s
-
-
-def _agent(name: str | None) -> str | None:
-    return scoped(SOURCE, name) if name else None
+_SEVERITY = EventKind.SEVERITY.value
 
 
 @dataclass(slots=True)
@@ -77,30 +62,14 @@ class _Row:
     reopen: int
 
 
-@dataclass(slots=True)
-class _Incident:
-    """What the importer remembers of an incident between runs of its rows."""
-
-    word: str | None = None  # incident_state as written
-    status: str | None = None  # normalized, as last emitted
-    priority: str | None = None  # as written
-    group: str | None = None
-    assignee: str | None = None
-    category: str | None = None
-    reopen: int = 0
-    top: int = -1  # highest sys_mod_count read …
-    top_at: tuple[str, int] = ("", 0)  # … in this file and line
-    top_digest: int = 0  # … with this content
-
-
 class ServiceNowImporter(Importer):
     name = "servicenow"
     summary = "ServiceNow incidents: the incident event log or an incident table export (CSV)"
 
     def records(self, paths: Sequence[Path]) -> Iterator[Record]:
-        self._incidents: dict[str, _Incident] = {}
+        self._incidents: dict[str, IncidentState] = {}
         self._numbers: dict[str, tuple[str, int]] = {}  # table export: where each was read
-        self._times: dict[bool, dict[str, datetime | None]] = {True: {}, False: {}}
+        self._instants = {True: Instants(self.tz, True), False: Instants(self.tz, False)}
         for path in paths:
             for file in self._files(path):
                 shape = self._shape(file)
@@ -108,7 +77,7 @@ class ServiceNowImporter(Importer):
                     yield from self._log(file) if shape == "log" else self._table(file)
                 except (EOFError, OSError) as exc:  # a cut or corrupt .gz
                     raise self.error(
-                        None, f"cannot read on ({exc}); is the file complete?"
+                        None, f"cannot read further ({exc}); is the file complete?"
                     ) from exc
 
     # ------------------------------------------------------------------ files
@@ -146,27 +115,20 @@ class ServiceNowImporter(Importer):
 
     # ------------------------------------------------------------------ fields
     def _time(self, text: str | None, name: str, dayfirst: bool) -> datetime | None:
-        """A timestamp column in UTC (None when missing); parsed once per distinct text."""
+        """A timestamp column in UTC; None when the column or its value is missing."""
         if text is None:
             return None
-        cache = self._times[dayfirst]
-        if text in cache:
-            return cache[text]
-        s = text.strip()
-        value: datetime | None = None
-        if s not in MISSING:
-            try:
-                value = parse_instant(s, self.tz, dayfirst=dayfirst)
-            except NaiveTimestamp as exc:
-                raise self.error(name, str(exc)) from None
-            except ValueError as exc:
-                msg = str(exc) if repr(s) in str(exc) else f"{s!r} is not a valid time ({exc})"
-                form = "D/M/YYYY hh:mm[:ss]" if dayfirst else "YYYY-MM-DD hh:mm:ss"
-                raise self.error(name, f"{msg}; ServiceNow writes {form}") from None
-        if len(cache) >= _CACHE_SIZE:
-            cache.clear()
-        cache[text] = value
-        return value
+        try:
+            return self._instants[dayfirst](text)
+        except NaiveTimestamp as exc:
+            raise self.error(name, str(exc)) from None
+        except ValueError as exc:
+            s = text.strip()
+            msg = str(exc) if repr(s) in str(exc) else f"{s!r} is not a valid time ({exc})"
+            form = "D/M/YYYY hh:mm[:ss]" if dayfirst else "YYYY-MM-DD hh:mm:ss"
+            if form not in msg:
+                msg += f"; this export writes {form}"
+            raise self.error(name, msg) from None
 
     def _required(self, text: str | None, name: str, dayfirst: bool) -> datetime:
         value = self._time(text, name, dayfirst)
@@ -183,7 +145,7 @@ class ServiceNowImporter(Importer):
         raise self.error(name, f"{text!r} is not a whole number")
 
     def _level(self, text: str | None, name: str, prefix: str) -> str | None:
-        s = _clean(text)
+        s = clean(text)
         if s is None:
             return None
         try:
@@ -202,19 +164,20 @@ class ServiceNowImporter(Importer):
         current = ""
         run: list[_Row] = []
         by_smc: dict[int, _Row] = {}
-        known: _Incident | None = None
-        times = self._times[True]
+        known: IncidentState | None = None
+        when = self._instants[True]
         last_priority = ""
         for row in csv_rows(path, self, required=LOG_COLUMNS):
+            line = self.position.line or 0
             number = row["number"]
             if number != current:
                 if run:
                     yield from self._flush(current.strip(), run)
+                    self.position.line = line
                 current, run, by_smc = number, [], {}
                 if number.strip() in MISSING:
                     raise self.error("number", "an incident number is required")
                 known = self._incidents.get(number.strip())
-            line = self.position.line or 0
             try:
                 smc = int(row["sys_mod_count"])
             except ValueError:
@@ -234,16 +197,19 @@ class ServiceNowImporter(Importer):
                     f"sys_mod_count {known.top} on {where}; sort the log by number and "
                     "sys_mod_count",
                 )
-            opened = times.get(row["opened_at"])
+            try:
+                opened = when(row["opened_at"])
+                updated = when(row["sys_updated_at"])
+                when(row.get("resolved_at", ""))
+                when(row.get("closed_at", ""))
+            except ValueError:  # name the column
+                for name in ("opened_at", "sys_updated_at", "resolved_at", "closed_at"):
+                    self._time(row.get(name), name, True)
+                raise
             if opened is None:
                 opened = self._required(row["opened_at"], "opened_at", True)
-            updated = times.get(row["sys_updated_at"])
             if updated is None:
                 updated = self._required(row["sys_updated_at"], "sys_updated_at", True)
-            for name in ("resolved_at", "closed_at"):
-                text = row.get(name)
-                if text is not None and text not in times:
-                    self._time(text, name, True)
             if row["priority"] != last_priority:  # checked here, mapped when it changes
                 self._level(row["priority"], "priority", "P")
                 last_priority = row["priority"]
@@ -285,57 +251,16 @@ class ServiceNowImporter(Importer):
             row = r.row
             at = r.updated
             if inc is None:
-                inc = self._incidents[number] = _Incident()
-                opener = _agent(_clean(row.get("opened_by")))
+                inc = self._incidents[number] = IncidentState()
+                opener = agent(clean(row.get("opened_by")))
                 out.append((r.line, Event(tid, r.opened, _CREATED, actor=opener)))
                 if r.smc == 0:  # the values the incident was opened with
                     at = r.opened
-            changed: list[tuple[str, str | None, str | None]] = []
-            text = row["incident_state"]
-            reopened = r.reopen > inc.reopen
-            if prev is None or text != prev["incident_state"] or reopened:
-                word = _clean(text)
-                if word is not None and (word != inc.word or reopened):
-                    new = status_of(word)
-                    if reopened and new in UNDONE:  # reopened and resolved again between rows
-                        changed.append((_STATUS, _OPEN, None))
-                        changed.append((_STATUS, new, word))
-                    elif inc.status in UNDONE and new not in UNDONE:
-                        changed.append((_STATUS, _OPEN, word))
-                    elif word != inc.word:
-                        changed.append((_STATUS, new, word))
-                    if changed:
-                        inc.status = changed[-1][1]
-                    inc.word = word
-                inc.reopen = max(inc.reopen, r.reopen)
-            text = row["priority"]
-            if prev is None or text != prev["priority"]:
-                priority = _clean(text)
-                if priority is not None and priority != inc.priority:
-                    changed.append((_PRIORITY, level(priority, "P", 5), priority))
-                    inc.priority = priority
-            text = row["assignment_group"]
-            if prev is None or text != prev["assignment_group"]:
-                value = _clean(text)
-                if value != inc.group:
-                    changed.append((_GROUP, value, value))
-                    inc.group = value
-            text = row["assigned_to"]
-            if prev is None or text != prev["assigned_to"]:
-                value = _clean(text)
-                if value != inc.assignee:
-                    changed.append((_ASSIGNEE, _agent(value), value))
-                    inc.assignee = value
-            text = row["category"]
-            if prev is None or text != prev["category"]:
-                value = _clean(text)
-                if value != inc.category:
-                    changed.append((_CATEGORY, value, value))
-                    inc.category = value
+            changed = row_changes(inc, row, prev, r.reopen)
             if changed:
                 raw: dict[str, Any] = {
                     "sys_mod_count": r.smc,
-                    "sys_updated_by": _clean(row.get("sys_updated_by")),
+                    "sys_updated_by": clean(row.get("sys_updated_by")),
                 }
                 if prev is not None:  # the row's changed fields, as the source wrote them
                     raw.update({k: v for k, v in row.items() if v != prev[k]})
@@ -349,20 +274,20 @@ class ServiceNowImporter(Importer):
         inc.top_at = (self.position.file, last.line)
         self.position.line = last.line
         row = last.row
-        channel = _clean(row.get("contact_type"))
+        channel = clean(row.get("contact_type"))
         yield Ticket(
             id=tid,
             source=SOURCE,
             external_id=number,
             created_at=last.opened,
-            requester=_clean(row.get("caller_id")),
+            requester=clean(row.get("caller_id")),
             channel=channel.lower() if channel else None,
             category=inc.category,
-            product_area=_clean(row.get("subcategory")),
+            product_area=clean(row.get("subcategory")),
             priority=level(inc.priority, "P", 5) if inc.priority else None,
             status=inc.status,
             group=inc.group,
-            assignee_id=_agent(inc.assignee),
+            assignee_id=agent(inc.assignee),
             raw=self._raw(row),
         )
         for line, event in out:
@@ -373,7 +298,7 @@ class ServiceNowImporter(Importer):
     def _table(self, path: Path) -> Iterator[Record]:
         file = str(path)
         for row in csv_rows(path, self, required=TABLE_COLUMNS):
-            number = _clean(row["number"])
+            number = clean(row["number"])
             if number is None:
                 raise self.error("number", "an incident number is required")
             seen = self._numbers.get(number)
@@ -393,45 +318,45 @@ class ServiceNowImporter(Importer):
                  ("resolved_at", "closed_at", "reopened_time", "sys_updated_on")]  # fmt: skip
         priority = self._level(row["priority"], "priority", "P")
         severity = self._level(get("severity"), "severity", "SEV")
-        word = _clean(row["incident_state"])
-        group, assignee = _clean(get("assignment_group")), _clean(get("assigned_to"))
-        category, channel = _clean(get("category")), _clean(get("contact_type"))
+        word = clean(row["incident_state"])
+        group, assignee = clean(get("assignment_group")), clean(get("assigned_to"))
+        category, channel = clean(get("category")), clean(get("contact_type"))
         yield Ticket(
             id=tid,
             source=SOURCE,
             external_id=number,
             created_at=opened,
-            subject=_clean(row["short_description"]),
-            description=_clean(get("description")),
-            requester=_clean(get("caller_id")),
+            subject=clean(row["short_description"]),
+            description=clean(get("description")),
+            requester=clean(get("caller_id")),
             channel=channel.lower() if channel else None,
             category=category,
-            product_area=_clean(get("subcategory")),
+            product_area=clean(get("subcategory")),
             priority=priority,
             severity=severity,
             status=status_of(word) if word else None,
             group=group,
-            assignee_id=_agent(assignee),
+            assignee_id=agent(assignee),
             raw=self._raw(row),
         )
-        yield Event(tid, opened, _CREATED, actor=_agent(_clean(get("opened_by"))))
-        moves = table_moves(word, opened, *times)
-        while moves and moves[0][3] == "opened_at":  # New from the start
-            at, value, raw_value, column = moves.pop(0)
-            yield Event(tid, at, _STATUS, value, raw_value, raw={"incident_state": word})
+        yield Event(tid, opened, _CREATED, actor=agent(clean(get("opened_by"))))
+        statuses = []
+        for at, value, raw_value, column in table_moves(word, opened, *times):
+            raw = {column: clean(get(column))}
+            if raw_value is not None:
+                raw["incident_state"] = raw_value
+            statuses.append(Event(tid, at, _STATUS, value, raw_value, raw=raw))
+        while statuses and statuses[0].at == opened:  # New from the start
+            yield statuses.pop(0)
         # The export holds current values only: they are dated from when it was opened.
         if priority is not None:
-            yield Event(tid, opened, _PRIORITY, priority, _clean(row["priority"]))
+            yield Event(tid, opened, _PRIORITY, priority, clean(row["priority"]))
         if severity is not None:
-            yield Event(tid, opened, _SEVERITY, severity, _clean(get("severity")))
+            yield Event(tid, opened, _SEVERITY, severity, clean(get("severity")))
         if group is not None:
             yield Event(tid, opened, _GROUP, group, group)
         if assignee is not None:
-            yield Event(tid, opened, _ASSIGNEE, _agent(assignee), assignee)
+            yield Event(tid, opened, _ASSIGNEE, agent(assignee), assignee)
         if category is not None:
             yield Event(tid, opened, _CATEGORY, category, category)
-        for at, value, raw_value, column in moves:
-            raw = {column: _clean(get(column))}
-            if raw_value is not None:
-                raw["incident_state"] = raw_value
-            yield Event(tid, at, _STATUS, value, raw_value, raw=raw)
+        yield from statuses

@@ -225,7 +225,11 @@ class Store:
         if self.dialect == "sqlite":
             import adbc_driver_sqlite.dbapi as adbc_sqlite
 
-            return adbc_sqlite.connect(str(self._sqlite_path))
+            # ADBC links its own copy of SQLite. Two SQLite libraries in one process do not
+            # see each other's file locks, so a read-write ADBC connection closing last would
+            # checkpoint and delete the WAL under the writer's feet. Read-only, it never does.
+            assert self._sqlite_path is not None
+            return adbc_sqlite.connect(f"{self._sqlite_path.resolve().as_uri()}?mode=ro")
         import adbc_driver_postgresql.dbapi as adbc_pg
 
         uri = make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -235,6 +239,10 @@ class Store:
         """Run a read-only query and return it as a Polars frame (Arrow end to end)."""
         try:
             with self._adbc() as conn, conn.cursor() as cur:
+                if self.dialect == "sqlite":
+                    # the driver infers a column's type from its first batch: read one batch,
+                    # so a column that starts with nulls is not taken for an integer
+                    cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": "1000000000"})
                 cur.execute(sql, list(params) if params else None)
                 table = cur.fetch_arrow_table()
         except Exception as exc:  # ADBC raises its own DB-API hierarchy per driver
