@@ -101,7 +101,8 @@ def demo(
     from supportops.demo import generate_demo
 
     store = open_store(ctx, create=True)
-    summary = generate_demo(store, seed=seed, weeks=weeks)
+    with RichProgress(enabled=sys.stderr.isatty(), unit="items") as progress:
+        summary = generate_demo(store, seed=seed, weeks=weeks, progress=progress)
     data = summary.as_dict()
     if fmt is Format.json:
         print_json(data)

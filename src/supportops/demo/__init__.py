@@ -173,10 +173,10 @@ def generate_demo(
         raise InputError(f"weeks must be between 1 and {MAX_WEEKS}, got {weeks}")
     data = build(seed, weeks, _last_day(end), progress)
     records = _records(data)
-    remove_demo(store)
     if progress is not None:
         progress.start("Saving the demo org", len(records))
     with store.writer(SOURCE) as writer:
+        writer.clear_source(SOURCE)  # replaces the earlier demo in the same transaction
         for i, record in enumerate(records):
             writer.add(record)
             if progress is not None and i % 10_000 == 0:

@@ -13,13 +13,13 @@ PostgreSQL gets ``COPY`` (into the table for events, into a staging table follow
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from supportops.errors import RowError
@@ -56,7 +56,7 @@ class Position:
 def _json(value: Any) -> str | None:
     if value is None:
         return None
-    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+    return orjson.dumps(value, default=str).decode()
 
 
 class _Table:
@@ -266,6 +266,27 @@ class Writer:
     def add_all(self, records: Sequence[Record]) -> None:
         for r in records:
             self.add(r)
+
+    def clear_source(self, source: str) -> int:
+        """Remove, inside this import's transaction, everything an earlier import of
+        ``source`` wrote: its tickets (with their events) and the organizations, agents,
+        groups, calendars and articles whose ids are scoped ``source:…``. Returns the number
+        of tickets removed. Used to replace a generated data set atomically."""
+        self.flush()
+        self._wait()
+        conn = self._conn
+        n = conn.execute(sa.delete(schema.tickets).where(schema.tickets.c.source == source))
+        for table in (
+            schema.organizations,
+            schema.agents,
+            schema.groups,
+            schema.calendars,
+            schema.articles,
+        ):
+            conn.execute(sa.delete(table).where(table.c.id.like(f"{source}:%")))
+        self._tickets.clear()
+        self._cleared.clear()
+        return int(n.rowcount or 0)
 
     # ---------------------------------------------------------------- writing
     def flush(self) -> None:
