@@ -98,26 +98,30 @@ def derive(events: pl.DataFrame, tickets: pl.DataFrame, as_of: int) -> Timelines
     )
     tk = tk.with_columns(pl.int_range(tk.height, dtype=pl.Int64).alias("tix"))
     pos = tk["ticket_id"].search_sorted(events["ticket_id"], side="left").cast(pl.Int64)
-    ev = events.select(
-        pos.alias("tix"),
-        "ticket_id",
-        pl.col("at").dt.epoch("s").cast(pl.Int64).alias("t"),
-        "seq",
-        "kind",
-        "value",
-        "actor_role",
-        "public",
-    )
+    t = events["at"].dt.epoch("s").cast(pl.Int64)
     # keep events of known tickets (search_sorted gives a position, not a match) up to as_of
-    ev = ev.filter(pl.col("tix") < tk.height)
-    ev = ev.filter(
-        (tk["ticket_id"].gather(ev["tix"]) == ev["ticket_id"]) & (ev["t"] <= as_of)
-    ).drop("ticket_id")
+    inside = pos < tk.height
+    known = tk["ticket_id"].gather(pos.clip(0, max(tk.height - 1, 0))) == events["ticket_id"]
+    keep = inside & known & (t <= as_of) if tk.height else inside
+    ev = pl.DataFrame(
+        [
+            pos.alias("tix"),
+            t.alias("t"),
+            events["seq"],
+            events["kind"],
+            events["value"],
+            events["actor_role"],
+            events["public"],
+        ]
+    )
+    if not keep.all():
+        ev = ev.filter(keep)
     if not _sorted(ev):
         ev = ev.sort("tix", "t", "seq")
+    kind = ev["kind"]
 
     created = tk["created"].to_numpy()
-    status = ev.filter(pl.col("kind") == "status")
+    status = ev.select("tix", "t", "value").filter(kind == "status")
     s_tix = status["tix"].to_numpy()
     # Before its first status event a ticket is "new" from its creation.
     has_status_at_creation = np.zeros(tk.height, dtype=bool)
@@ -144,13 +148,14 @@ def derive(events: pl.DataFrame, tickets: pl.DataFrame, as_of: int) -> Timelines
         "tix", "start", "end", "status"
     )
 
-    replies = ev.filter(
-        (pl.col("kind") == "comment")
-        & pl.col("public").fill_null(True)
-        & pl.col("actor_role").is_in(["agent", "customer"])
-    ).select("tix", "t", pl.col("actor_role").alias("role"))
-    priority_changes = ev.filter(pl.col("kind") == "priority").select(
-        "tix", "t", pl.col("value").alias("priority")
+    role = ev["actor_role"]
+    replies = ev.select("tix", "t", role.alias("role")).filter(
+        (kind == "comment")
+        & ev["public"].fill_null(True)
+        & ((role == "agent") | (role == "customer"))
+    )
+    priority_changes = ev.select("tix", "t", pl.col("value").alias("priority")).filter(
+        kind == "priority"
     )
     return Timelines(tk, periods, replies, _cycles(periods, created), priority_changes)
 
