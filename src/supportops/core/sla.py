@@ -310,7 +310,7 @@ def _segments(inst: Arrays, periods: pl.DataFrame, config: EngineConfig, as_of: 
     p_tix = periods["tix"].to_numpy()
     p_start = periods["start"].to_numpy()
     p_end = periods["end"].to_numpy()
-    p_status = periods["status"].to_numpy()
+    p_status = periods["status"]
     n = len(inst["tix"])
     horizon = np.where(inst["stop"] >= 0, inst["stop"], as_of)
     ps_all, pe_all, iid_all = (
@@ -323,7 +323,7 @@ def _segments(inst: Arrays, periods: pl.DataFrame, config: EngineConfig, as_of: 
         rows = np.flatnonzero(inst["metric"] == _CODE[str(metric)])
         if not paused or not len(rows):
             continue
-        sel = np.isin(p_status, sorted(paused))
+        sel = p_status.is_in(sorted(paused)).to_numpy()
         q_tix, q_s, q_e = p_tix[sel], p_start[sel], p_end[sel]
         lo = np.searchsorted(q_tix, inst["tix"][rows], side="left")
         hi = np.searchsorted(q_tix, inst["tix"][rows], side="right")
@@ -341,13 +341,11 @@ def _segments(inst: Arrays, periods: pl.DataFrame, config: EngineConfig, as_of: 
         iid_all.append(rep[ok])
     ps, pe, piid = (np.concatenate(x).astype(np.int64) for x in (ps_all, pe_all, iid_all))
     ids = np.arange(n, dtype=np.int64)
-    s_iid = np.concatenate([ids, piid])
-    e_iid = np.concatenate([piid, ids])
-    s = np.concatenate([inst["start"], pe])
-    e = np.concatenate([ps, np.full(n, FOREVER, dtype=np.int64)])
-    order_s = np.lexsort((s, s_iid))
-    order_e = np.lexsort((e, e_iid))
-    return {"iid": s_iid[order_s], "s": s[order_s], "e": e[order_e]}
+    # sort (instance, instant) pairs as single int64 keys: a plain sort, no lexsort
+    s_keys = np.sort(key(np.concatenate([ids, piid]), np.concatenate([inst["start"], pe])))
+    e_keys = np.sort(key(np.concatenate([piid, ids]), np.concatenate([ps, np.full(n, FOREVER)])))
+    low = np.int64(FOREVER)
+    return {"iid": s_keys >> 32, "s": s_keys & low, "e": e_keys & low}
 
 
 # --------------------------------------------------------------------------- measuring
