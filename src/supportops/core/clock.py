@@ -125,9 +125,18 @@ def _utc(local: datetime, tz: tzinfo) -> int:
     aware = local.replace(tzinfo=tz)
     back = aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
     if back != local:  # nonexistent local time: clocks jumped over it
-        aware = local.replace(tzinfo=tz, fold=1)
-        later = aware.astimezone(UTC)
-        return int(min(later.timestamp(), local.replace(tzinfo=tz, fold=0).timestamp()))
+        # read with the offset after the jump it lies before the gap, with the offset before
+        # it lies after: the gap ends at the first second in between whose wall time is later
+        lo = int(local.replace(tzinfo=tz, fold=1).timestamp())
+        hi = int(local.replace(tzinfo=tz, fold=0).timestamp())
+        lo, hi = min(lo, hi), max(lo, hi)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if datetime.fromtimestamp(mid, tz).replace(tzinfo=None) > local:
+                hi = mid
+            else:
+                lo = mid
+        return hi
     return int(aware.timestamp())
 
 
@@ -209,8 +218,10 @@ class Clock:
     ) -> Seconds:
         """The instant at which the business-seconds counter reaches ``target``."""
         goal: Seconds = np.asarray(target, dtype=np.int64)
-        if goal.size and len(self.after) and int(goal.max()) > int(self.after[-1]):
-            self._extend(int(goal.max()))
+        # extend past the goal (``>=``: next_opening needs the interval after it), also when
+        # the compiled range holds no opening at all
+        if goal.size and (len(self.after) == 0 or int(goal.max()) >= int(self.after[-1])):
+            self._extend(int(goal.max()) + 1)
         if len(self.after) == 0 or (goal.size and int(goal.max()) > int(self.after[-1])):
             raise ValueError(
                 f"the schedule {self.schedule.name!r} has no business time in reach; "
@@ -230,7 +241,12 @@ class Clock:
         """When ``seconds`` business seconds after ``t`` are used up (never before ``t``)."""
         start: Seconds = np.asarray(t, dtype=np.int64)
         amount: Seconds = np.asarray(seconds, dtype=np.int64)
-        out = self.at_business(self.business(start) + amount, at_closing)
+        goal = self.business(start) + amount
+        out = self.at_business(goal, AtClosing.CLOSING)
+        if AtClosing(at_closing) is AtClosing.NEXT_OPENING:
+            # only a deadline at a closing instant moves; a zero budget outside opening hours
+            # is used up at ``t`` itself, which is no closing time
+            out = np.where(out >= start, self.at_business(goal, AtClosing.NEXT_OPENING), out)
         return np.asarray(np.maximum(out, start), dtype=np.int64)
 
     def windows_between(self, a: int, b: int) -> list[tuple[int, int]]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from fractions import Fraction
 
 import numpy as np
 import polars as pl
@@ -294,7 +295,7 @@ def _restart_at_priority_change(inst: Arrays, changes: pl.DataFrame, as_of: int)
     ch_tix = changes["tix"].to_numpy()
     ch_t = changes["t"].to_numpy()
     horizon = np.where(inst["stop"] >= 0, inst["stop"], as_of)
-    idx = last_at(inst["tix"], horizon, ch_tix, ch_t)
+    idx = last_at(inst["tix"], horizon - 1, ch_tix, ch_t)  # strictly before the horizon
     last = np.where(idx >= 0, ch_t[np.maximum(idx, 0)], -1)
     affected = np.isin(inst["metric"], [FR, RES]) & (last > inst["start"])
     inst["start"] = np.where(affected, last, inst["start"])
@@ -319,7 +320,11 @@ def _segments(inst: Arrays, periods: pl.DataFrame, config: EngineConfig, as_of: 
         [np.zeros(0, np.int64)],
     )
     for metric, statuses in config.pauses.items():
-        paused = set(statuses) | (set(SOLVED) if metric == Metric.TOTAL_RESOLUTION else set())
+        # total resolution (and resolution with reopen: continue) is also paused while solved
+        solved_pauses = metric == Metric.TOTAL_RESOLUTION or (
+            metric == Metric.RESOLUTION and config.reopen is Reopen.CONTINUE
+        )
+        paused = set(statuses) | (set(SOLVED) if solved_pauses else set())
         rows = np.flatnonzero(inst["metric"] == _CODE[str(metric)])
         if not paused or not len(rows):
             continue
@@ -334,8 +339,10 @@ def _segments(inst: Arrays, periods: pl.DataFrame, config: EngineConfig, as_of: 
         start, stop, h = inst["start"][rep], inst["stop"][rep], horizon[rep]
         ps = np.maximum(q_s[j], start)
         # a pause still on at as_of (and the clock still running) lasts until it ends
-        pe = np.where((stop < 0) & (q_e[j] == FOREVER), FOREVER, np.minimum(q_e[j], h))
-        ok = (pe > ps) & (ps < h)
+        current = (stop < 0) & (q_e[j] == FOREVER)
+        pe = np.where(current, FOREVER, np.minimum(q_e[j], h))
+        # a pause that began exactly at as_of is in force at as_of
+        ok = (pe > ps) & ((ps < h) | current)
         ps_all.append(ps[ok])
         pe_all.append(pe[ok])
         iid_all.append(rep[ok])
@@ -438,7 +445,9 @@ def _measure(
     status_out[rows] = status
     level = np.full(len(rows), -1, dtype=np.int8)
     for i, lv in enumerate(config.ladder):
-        amount = np.ceil(np.maximum(target, 0) * lv.fraction).astype(np.int64)
+        # ⌈fraction × target⌉ exactly (0.55 × 180 is 99.00000000000001 in floating point)
+        share = Fraction(str(lv.fraction))
+        amount = -((-np.maximum(target, 0) * share.numerator) // share.denominator)
         cols[f"{lv.name}_at"][rows] = crossing(amount)
         level = np.where(has_target & (elapsed > amount), i, level)
     level_out[rows] = level

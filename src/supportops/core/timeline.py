@@ -122,6 +122,11 @@ def derive(events: pl.DataFrame, tickets: pl.DataFrame, as_of: int) -> Timelines
 
     created = tk["created"].to_numpy()
     status = ev.select("tix", "t", "value").filter(kind == "status")
+    # status events in the same second: the last (in sequence) wins, the others never held
+    st_tix, st_t = status["tix"].to_numpy(), status["t"].to_numpy()
+    if len(st_t) > 1:
+        last_of_second = np.append((st_tix[1:] != st_tix[:-1]) | (st_t[1:] != st_t[:-1]), True)
+        status = status.filter(pl.Series(last_of_second))
     s_tix = status["tix"].to_numpy()
     # Before its first status event a ticket is "new" from its creation.
     has_status_at_creation = np.zeros(tk.height, dtype=bool)
@@ -161,10 +166,12 @@ def derive(events: pl.DataFrame, tickets: pl.DataFrame, as_of: int) -> Timelines
 
 
 def _sorted(ev: pl.DataFrame) -> bool:
+    """Sorted by (tix, t, seq)? Within a second the sequence decides, not the microseconds."""
     if ev.height < 2:
         return True
     k = key(ev["tix"].to_numpy(), ev["t"].to_numpy())
-    return bool(np.all(k[1:] >= k[:-1]))
+    seq = ev["seq"].to_numpy()
+    return bool(np.all((k[1:] > k[:-1]) | ((k[1:] == k[:-1]) & (seq[1:] >= seq[:-1]))))
 
 
 def _cycles(periods: pl.DataFrame, created: Ints) -> pl.DataFrame:
