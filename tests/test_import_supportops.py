@@ -246,3 +246,81 @@ def test_unknown_zone_and_missing_files(tmp_path: Path, sqlite_store: Store) -> 
     (tmp_path / "notes.txt").write_text("x")
     with pytest.raises(InputError, match="no interchange table found"):
         run_import(sqlite_store, "supportops", [tmp_path / "notes.txt"])
+
+
+# ----------------------------------------------------------------------------- fast path
+def big_events(tmp_path: Path, extra: str = "") -> Path:
+    """The fixture's tickets plus an events.csv large enough for the columnar path."""
+    folder = tmp_path / "big"
+    folder.mkdir()
+    shutil.copy(FIXTURE / "tickets.csv", folder)
+    shutil.copy(FIXTURE / "organizations.csv", folder)
+    shutil.copy(FIXTURE / "agents.csv", folder)
+    lines = (FIXTURE / "events.csv").read_text(encoding="utf-8").splitlines()
+    out = [lines[0]]
+    # the fixture's events 4,000 times over, each copy's comment bodies numbered so that no
+    # row repeats another within its ticket
+    for i in range(4000):
+        for row in lines[1:]:
+            cells = row.split(",")
+            if cells[-1]:
+                cells[-1] = f"{cells[-1]} ({i})"
+            elif cells[2] not in ("created", "comment"):
+                cells[1] = cells[1].replace(":00Z", f":{i % 60:02d}Z")
+                cells[1] = cells[1].replace(":00+01:00", f":{i % 60:02d}+01:00")
+            out.append(",".join(cells))
+    path = folder / "events.csv"
+    path.write_text("\n".join(out) + "\n" + extra, encoding="utf-8")
+    return folder
+
+
+def test_large_files_take_the_columnar_path_with_the_same_result(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from supportops.importers import interchange_fast
+
+    folder = big_events(tmp_path)
+    assert (folder / "events.csv").stat().st_size > interchange_fast.MIN_BYTES
+    fast = interchange_fast.event_batches  # spy: the fast path must really be used
+    used: list[bool] = []
+
+    def spy(*args: object, **kw: object) -> object:
+        result = fast(*args, **kw)  # type: ignore[arg-type]
+        used.append(result is not None)
+        return result
+
+    monkeypatch.setattr("supportops.importers.interchange.event_batches", spy)
+    counts = run_import(store, "supportops", [folder])
+    assert used == [True]
+    assert counts["events"] == 16 * 4000
+    columnar = store.load_events().drop("seq")
+    # the same file through the row-by-row reader, into a fresh copy of the data
+    monkeypatch.setattr(interchange_fast, "MIN_BYTES", 1 << 40)
+    used.clear()
+    run_import(store, "supportops", [folder])
+    assert used == [False]
+    assert store.load_events().drop("seq").equals(columnar)
+    assert store.status()["events"] == 16 * 4000
+
+
+def test_columnar_path_names_the_line_of_an_unknown_ticket(tmp_path: Path, store: Store) -> None:
+    folder = big_events(tmp_path, extra="9999,2026-03-05T00:00:00Z,created,,,,,,,,\n")
+    lines = (folder / "events.csv").read_text(encoding="utf-8").count("\n")
+    with pytest.raises(RowError) as info:
+        run_import(store, "supportops", [folder])
+    assert str(info.value) == (
+        f"{folder / 'events.csv'}, line {lines}: record for unknown ticket 'supportops:9999': "
+        "import the ticket first, or in the same command"
+    )
+    assert store.status()["events"] == 0
+
+
+def test_columnar_path_falls_back_for_exact_errors(tmp_path: Path, store: Store) -> None:
+    folder = big_events(tmp_path, extra="1001,2026-03-05T00:00:00Z,status,waiting,,,,,,,\n")
+    lines = (folder / "events.csv").read_text(encoding="utf-8").count("\n")
+    with pytest.raises(RowError) as info:
+        run_import(store, "supportops", [folder])
+    assert str(info.value).startswith(
+        f"{folder / 'events.csv'}, line {lines}, field 'value': 'waiting' is not one of"
+    )
+    assert store.status()["events"] == 0

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from supportops.errors import InputError, RowError
 from supportops.model import Record
-from supportops.store.writer import Position
+from supportops.store.writer import EventBatch, Position
 
 # Ticket text can be long (a pasted log); the csv module's default limit is 128 KiB per field.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -72,7 +72,7 @@ class Importer:
         self.position = Position(file="<input>")
         self.tz: tzinfo | None = zone(self.options.timezone) if self.options.timezone else None
 
-    def records(self, paths: Sequence[Path]) -> Iterator[Record]:
+    def records(self, paths: Sequence[Path]) -> Iterator[Record | EventBatch]:
         raise NotImplementedError
 
     def where(self) -> Position:

@@ -26,6 +26,7 @@ from supportops.importers.base import (
     parse_bool,
     parse_instant,
 )
+from supportops.importers.interchange_fast import event_batches
 from supportops.model import (
     PRIORITIES,
     SEVERITIES,
@@ -43,6 +44,7 @@ from supportops.model import (
     TagAction,
     Ticket,
 )
+from supportops.store.writer import EventBatch
 
 TABLES = ("organizations", "agents", "groups", "tickets", "events", "articles")
 REQUIRED = {
@@ -100,7 +102,7 @@ class InterchangeImporter(Importer):
     name = "supportops"
     summary = "the supportops interchange format: tickets/events/… as CSV or JSON Lines"
 
-    def records(self, paths: Sequence[Path]) -> Iterator[Record]:
+    def records(self, paths: Sequence[Path]) -> Iterator[Record | EventBatch]:
         files: dict[str, Path] = {}
         for path in paths:
             candidates = (
@@ -144,7 +146,7 @@ class InterchangeImporter(Importer):
                 raise self.error(", ".join(missing), "required field is missing")
             yield obj
 
-    def _table(self, table: str, path: Path) -> Iterator[Record]:
+    def _table(self, table: str, path: Path) -> Iterator[Record | EventBatch]:
         build: Callable[[dict[str, Any]], Record] = getattr(self, f"_{table}")
         if table == "events":
             yield from self._events_table(path)
@@ -160,7 +162,18 @@ class InterchangeImporter(Importer):
             first_line[key] = self.position.line
             yield record
 
-    def _events_table(self, path: Path) -> Iterator[Record]:
+    def _events_table(self, path: Path) -> Iterator[Record | EventBatch]:
+        fast = event_batches(
+            path, tz=self.tz, kinds=_KINDS, value_sets=_VALUE_SETS, actions=_ACTIONS,
+            roles=_ROLES, prefix=DEFAULT_SOURCE,
+        )  # fmt: skip
+        if fast is not None:
+            self.position.file, self.position.line = str(path), None
+            yield from fast
+            return
+        yield from self._events_rows(path)
+
+    def _events_rows(self, path: Path) -> Iterator[Record]:
         # Exact repeats are caught within one ticket's run of rows, which is how files are
         # written (grouped by ticket); that keeps memory flat for any file size.
         current: str | None = None

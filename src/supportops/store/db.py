@@ -75,6 +75,14 @@ def redact(url: str) -> str:
         return url.split("@")[-1]
 
 
+def delete_tickets_of(conn: sa.Connection, source: str) -> int:
+    """Delete one source's tickets and their events (and, by cascade, ground truth)."""
+    t = schema.tickets
+    mine = sa.select(t.c.id).where(t.c.source == source)
+    conn.execute(sa.delete(schema.events).where(schema.events.c.ticket_id.in_(mine)))
+    return int(conn.execute(sa.delete(t).where(t.c.source == source)).rowcount or 0)
+
+
 def _polars_type(column_type: Any) -> Any:
     if isinstance(column_type, schema.Instant):
         return pl.Datetime("us", "UTC")
@@ -198,11 +206,7 @@ class Store:
     def delete_source(self, source: str) -> int:
         """Remove every ticket (and its events) of one source; returns how many tickets."""
         with self.begin() as conn:
-            n = conn.execute(
-                sa.delete(schema.tickets).where(schema.tickets.c.source == source)
-            ).rowcount
-            # SQLite honours ON DELETE CASCADE only with foreign keys on (set on connect).
-            return int(n or 0)
+            return delete_tickets_of(conn, source)
 
     def clear(self) -> None:
         """Empty every data table (keeps the schema)."""

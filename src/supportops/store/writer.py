@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+import polars as pl
 import sqlalchemy as sa
 
 from supportops.errors import RowError
@@ -168,7 +169,22 @@ class _Job:
     unverified: dict[str, Position]
     deletes: list[tuple[str, str]]
     events: list[tuple[Any, ...]]
+    frames: list[pl.DataFrame]
     late: list[tuple[_Table, list[Any]]]  # rows that refer to tickets (ground truth)
+
+
+@dataclass(slots=True)
+class EventBatch:
+    """Many events of one file as columns, for importers that parse columnar.
+
+    ``frame`` has the event columns (``ticket_id``, ``at`` as ``Datetime("us", "UTC")``,
+    ``kind``, ``value``, ``raw_value``, ``action``, ``number``, ``actor``, ``actor_role``,
+    ``public``, ``body``, ``origin``, ``raw`` as JSON text) already validated, and ``_line``:
+    the line each row came from, to name it if its ticket turns out to be unknown.
+    """
+
+    frame: pl.DataFrame
+    file: str
 
 
 class Writer:
@@ -192,6 +208,7 @@ class Writer:
         self._batch_size = batch_size
         self._buffers: dict[type, dict[str, Record]] = {cls: {} for cls in _UPSERTS}
         self._events: list[tuple[Any, ...]] = []
+        self._frames: list[pl.DataFrame] = []
         self._pending_deletes: list[tuple[str, str]] = []
         self._cleared: set[tuple[str, str]] = set()
         self._tickets: set[str] = set()  # tickets this import wrote or verified
@@ -209,9 +226,12 @@ class Writer:
         self._pending: Future[None] | None = None
 
     # ---------------------------------------------------------------- adding
-    def add(self, record: Record) -> None:
+    def add(self, record: Record | EventBatch) -> None:
         if type(record) is Event:
             self._add_event(record)
+            return
+        if isinstance(record, EventBatch):
+            self._add_batch(record)
             return
         kind = type(record)
         table = _UPSERTS[kind]
@@ -224,6 +244,54 @@ class Writer:
         self._buffers[kind][key] = record
         self._seen[kind].add(key)
         if sum(len(b) for b in self._buffers.values()) >= self._batch_size:
+            self.flush()
+
+    def _add_batch(self, batch: EventBatch) -> None:
+        """Events as columns (see :class:`EventBatch`): the bookkeeping of :meth:`_add_event`
+        done once per batch instead of once per event."""
+        f = batch.frame
+        if f.height == 0:
+            return
+        origin = f["origin"].fill_null(self._source)
+        tickets = f["ticket_id"]
+        first_line = (
+            pl.DataFrame({"t": tickets, "line": f["_line"]})
+            .group_by("t", maintain_order=True)
+            .agg(pl.col("line").min())
+        )
+        for tid, line in first_line.iter_rows():
+            if tid not in self._tickets and tid not in self._unverified:
+                self._unverified[tid] = Position(batch.file, line)
+        pairs = pl.DataFrame({"t": tickets, "o": origin}).unique(maintain_order=True)
+        for tid, org in pairs.iter_rows():
+            if (tid, org) not in self._cleared:
+                self._cleared.add((tid, org))
+                self._pending_deletes.append((org, tid))
+        at = f["at"] if self._pg else f["at"].dt.epoch("us")
+        n = f.height
+        ids = pl.Series("id", range(self._next_id, self._next_id + n), dtype=pl.Int64)
+        rows = pl.DataFrame(
+            [
+                ids,
+                tickets,
+                at,
+                f["kind"],
+                f["value"],
+                f["raw_value"],
+                f["action"],
+                f["number"],
+                f["actor"],
+                f["actor_role"],
+                f["public"],
+                f["body"],
+                origin,
+                f["raw"],
+            ]
+        ).rows()
+        self._events.extend(rows)
+        self._next_id += n
+        self._n_events += n
+        if len(self._events) >= self._batch_size:
             self.flush()
 
     def _add_event(self, ev: Event) -> None:
@@ -275,7 +343,9 @@ class Writer:
         self.flush()
         self._wait()
         conn = self._conn
-        n = conn.execute(sa.delete(schema.tickets).where(schema.tickets.c.source == source))
+        from supportops.store.db import delete_tickets_of
+
+        n = delete_tickets_of(conn, source)
         for table in (
             schema.organizations,
             schema.agents,
@@ -286,7 +356,7 @@ class Writer:
             conn.execute(sa.delete(table).where(table.c.id.like(f"{source}:%")))
         self._tickets.clear()
         self._cleared.clear()
-        return int(n.rowcount or 0)
+        return n
 
     # ---------------------------------------------------------------- writing
     def flush(self) -> None:
@@ -300,8 +370,10 @@ class Writer:
         truth = self._buffers[TruthLabel]
         late = [(_UPSERTS[TruthLabel], list(truth.values()))] if truth else []
         truth.clear()
-        job = _Job(upserts, self._unverified, self._pending_deletes, self._events, late)
-        self._unverified, self._pending_deletes, self._events = {}, [], []
+        job = _Job(
+            upserts, self._unverified, self._pending_deletes, self._events, self._frames, late
+        )
+        self._unverified, self._pending_deletes, self._events, self._frames = {}, [], [], []
         self._wait()
         self._pending = self._pool.submit(self._write, job)
 
@@ -318,6 +390,8 @@ class Writer:
             self._delete_events(job.deletes)
         if job.events:
             self._insert_events(job.events)
+        for frame in job.frames:
+            self._copy_frame(frame)
         for table, records in job.late:
             self._upsert(table, records)
 
@@ -411,6 +485,22 @@ class Writer:
                 "WHERE e.ticket_id = d.tid AND e.origin = d.origin",
                 ([o for o, _ in pairs], [t for _, t in pairs]),
             )
+
+    def _copy_frame(self, frame: pl.DataFrame) -> None:
+        """PostgreSQL: events as CSV text straight into COPY (nulls unquoted and empty;
+        the fast path never carries empty strings)."""
+        data = frame.write_csv(
+            include_header=False,
+            datetime_format="%Y-%m-%d %H:%M:%S%.6f+00",
+            null_value="",
+            quote_style="non_numeric",
+        )
+        collist = ", ".join(_EVENT_COLUMNS)
+        with (
+            self._raw.cursor() as cur,
+            cur.copy(f"COPY events ({collist}) FROM STDIN WITH (FORMAT csv)") as copy,
+        ):
+            copy.write(data)
 
     def _insert_events(self, rows: list[tuple[Any, ...]]) -> None:
         collist = ", ".join(_EVENT_COLUMNS)
