@@ -187,7 +187,7 @@ def _cycles(periods: pl.DataFrame, created: Ints) -> pl.DataFrame:
     n = len(created)
     c_tix = np.concatenate([np.arange(n, dtype=np.int64), tix[reopen]])
     c_start = np.concatenate([created, start[reopen]])
-    order = np.lexsort((c_start, c_tix))
+    order = np.argsort(key(c_tix, c_start), kind="stable")
     c_tix, c_start = c_tix[order], c_start[order]
     cycle = position(c_tix)
     same_next = np.append(c_tix[1:] == c_tix[:-1], False)
