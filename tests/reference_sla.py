@@ -273,9 +273,15 @@ def instances(story: Story, config: EngineConfig, as_of: int) -> list[Inst]:
     """Every clock instance of one ticket, per the table in docs/sla.md."""
     pauses = {str(k): frozenset(v) for k, v in config.pauses.items()}
     out = [
-        Inst("first_response", 1, 1, story.created, story.first_agent_reply(story.created),
-             pauses.get("first_response", frozenset())),
-    ]  # fmt: skip
+        Inst(
+            "first_response",
+            1,
+            1,
+            story.created,
+            story.first_agent_reply(story.created),
+            pauses.get("first_response", frozenset()),
+        ),
+    ]
     starts = [story.created, *story.reopenings]
     cycles = []
     for k, cstart in enumerate(starts):
@@ -299,16 +305,32 @@ def instances(story: Story, config: EngineConfig, as_of: int) -> list[Inst]:
         if msg.role == "customer" and prev.role == "agent":
             n += 1
             stop = earliest(story.first_agent_reply(msg.t), story.first_solve(msg.t))
-            out.append(Inst("next_reply", story.cycle_at(msg.t), n, msg.t, stop,
-                            pauses.get("next_reply", frozenset())))  # fmt: skip
+            out.append(
+                Inst(
+                    "next_reply",
+                    story.cycle_at(msg.t),
+                    n,
+                    msg.t,
+                    stop,
+                    pauses.get("next_reply", frozenset()),
+                )
+            )
     n = 0
     for t in story.agent:
         stop = earliest(story.first_agent_reply(t, strictly=True), story.first_solve(t))
         if stop == t:
             continue  # zero length
         n += 1
-        out.append(Inst("periodic_update", story.cycle_at(t), n, t, stop,
-                        pauses.get("periodic_update", frozenset())))  # fmt: skip
+        out.append(
+            Inst(
+                "periodic_update",
+                story.cycle_at(t),
+                n,
+                t,
+                stop,
+                pauses.get("periodic_update", frozenset()),
+            )
+        )
 
     if config.priority_change is PriorityChange.FROM_CHANGE:
         for inst in out:

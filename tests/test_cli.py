@@ -149,3 +149,39 @@ def test_ticket_text_is_not_read_as_markup(tmp_path: Path) -> None:
     code, out, _ = run("tickets", "show", "1")
     assert code == 0
     assert "[bold red]pwn[/] <script>x</script>" in out
+
+
+def test_sla_on_an_empty_store_says_what_to_do() -> None:
+    assert run("init")[0] == 0
+    code, out, err = run("sla", "summary")
+    assert code == 1
+    assert out == ""
+    assert err.strip() == (
+        "error: the store at sqlite:///supportops.db has no tickets: run `supportops demo`, "
+        "or `supportops import SOURCE PATH` to load yours"
+    )
+
+
+def test_engine_on_no_tickets_returns_no_clocks() -> None:
+    import polars as pl
+
+    from supportops.core.sla import EngineConfig, clock_schema, compute_clocks
+    from supportops.core.timeline import derive
+
+    events = pl.DataFrame(
+        schema={
+            "ticket_id": pl.String,
+            "at": pl.Datetime("us", "UTC"),
+            "seq": pl.Int64,
+            "kind": pl.String,
+            "value": pl.String,
+            "actor_role": pl.String,
+            "public": pl.Boolean,
+        }
+    )
+    tickets = pl.DataFrame(schema={"id": pl.String, "created_at": pl.Datetime("us", "UTC")})
+    timelines = derive(events, tickets, 2_000_000_000)
+    targets = pl.DataFrame(schema={"tix": pl.Int64, "calendar": pl.String})
+    clocks = compute_clocks(timelines, targets, {}, EngineConfig(), 2_000_000_000)
+    assert clocks.height == 0
+    assert clocks.schema == pl.Schema(clock_schema())

@@ -38,8 +38,21 @@ def utc(*args: int) -> datetime:
 def timeline(store: Store) -> list[tuple[Any, ...]]:
     """Every event, ordered as the store orders timelines (ticket, at, seq)."""
     e = schema.events.c
-    cols = [e.ticket_id, e.at, e.kind, e.value, e.raw_value, e.action, e.number, e.actor,
-            e.actor_role, e.public, e.body, e.origin, e.raw]  # fmt: skip
+    cols = [
+        e.ticket_id,
+        e.at,
+        e.kind,
+        e.value,
+        e.raw_value,
+        e.action,
+        e.number,
+        e.actor,
+        e.actor_role,
+        e.public,
+        e.body,
+        e.origin,
+        e.raw,
+    ]
     with store.begin() as conn:
         rows = conn.execute(sa.select(*cols).order_by(e.ticket_id, e.at, e.id)).all()
     return [tuple(r) for r in rows]
@@ -58,8 +71,9 @@ def brief(store: Store, ticket: str) -> list[tuple[Any, ...]]:
 
 # --------------------------------------------------------------------- the BPI 2013 sample
 T1, T2, T3 = "bpi2013:1-364285768", "bpi2013:1-467153946", "bpi2013:1-534812346"
-FRED, ANNE, PEDRO, MARTA, KRZ = (f"bpi2013:{n}" for n in
-                                 ("Frederic", "Anne", "Pedro", "Marta", "Krzysztof"))  # fmt: skip
+FRED, ANNE, PEDRO, MARTA, KRZ = (
+    f"bpi2013:{n}" for n in ("Frederic", "Anne", "Pedro", "Marta", "Krzysztof")
+)
 IN_PROGRESS = "Accepted/In Progress"
 # Trace 1, April 2010 (CEST, +02:00). Event 2 repeats event 1 and gives nothing; event 3 is
 # queued to "V5 3rd" (group and tier change, status stays open); event 4 is Anne accepting.
@@ -108,9 +122,15 @@ EXPECTED_T3 = [
     (utc(2012, 5, 2, 8, 12, 30), "status", "solved", "Completed/In Call", KRZ),
 ]
 COUNTS = {
-    "tickets": 3, "events": 34, "organizations": 0, "agents": 0, "groups": 0, "calendars": 0,
-    "articles": 0, "ground_truth": 0,
-}  # fmt: skip
+    "tickets": 3,
+    "events": 34,
+    "organizations": 0,
+    "agents": 0,
+    "groups": 0,
+    "calendars": 0,
+    "articles": 0,
+    "ground_truth": 0,
+}
 
 
 @pytest.mark.parametrize("log", [XES, CSV], ids=["xes", "csv"])
@@ -126,14 +146,20 @@ def test_bpi2013_sample(store: Store, log: Path) -> None:
     assert (one["source"], one["external_id"]) == ("bpi2013", "1-364285768")
     assert one["created_at"] == utc(2010, 3, 31, 14, 59, 42)
     assert (one["status"], one["priority"], one["group_name"], one["assignee_id"]) == (
-        "closed", "P3", "V5 3rd", ANNE,
-    )  # fmt: skip
+        "closed",
+        "P3",
+        "V5 3rd",
+        ANNE,
+    )
     assert one["product_area"] == "PROD582"
     # trace attributes (concept:name, the <int> variant-index) are the ticket's raw
     assert one["raw"] == {"case:concept:name": "1-364285768", "case:variant-index": "1"}
     assert (two["status"], two["priority"], two["group_name"], two["assignee_id"]) == (
-        "closed", "P2", "V13 2nd 3rd", MARTA,
-    )  # fmt: skip
+        "closed",
+        "P2",
+        "V13 2nd 3rd",
+        MARTA,
+    )
     assert (three["status"], three["priority"], three["assignee_id"]) == ("solved", "P4", KRZ)
 
 
@@ -141,11 +167,18 @@ def test_event_raw_keeps_the_row(sqlite_store: Store) -> None:
     run_import(sqlite_store, "eventlog", [XES], BPI)
     first = timeline(sqlite_store)[0]
     assert first[12] == {
-        "org:group": "V30", "resource country": "Brazil", "organization country": "br",
-        "org:resource": "Frederic", "organization involved": "Org line A2", "org:role": "A2_4",
-        "concept:name": "Accepted", "impact": "Medium", "product": "PROD582",
-        "lifecycle:transition": "In Progress", "time:timestamp": "2010-03-31T16:59:42.000+02:00",
-    }  # fmt: skip
+        "org:group": "V30",
+        "resource country": "Brazil",
+        "organization country": "br",
+        "org:resource": "Frederic",
+        "organization involved": "Org line A2",
+        "org:role": "A2_4",
+        "concept:name": "Accepted",
+        "impact": "Medium",
+        "product": "PROD582",
+        "lifecycle:transition": "In Progress",
+        "time:timestamp": "2010-03-31T16:59:42.000+02:00",
+    }
     # the nested attribute under trace 1, event 3's org:role is not a column
     assert all("note" not in (r[12] or {}) for r in timeline(sqlite_store))
 
@@ -196,34 +229,79 @@ def test_generic_csv_map(sqlite_store: Store) -> None:
         (utc(2026, 3, 2, 9, 15), "priority", "P2", "High", *[None] * 5),
         (utc(2026, 3, 2, 9, 40), "assignee", dana, "dana", None, dana, None, None, None),
         (utc(2026, 3, 2, 9, 40), "status", "open", "Assigned", None, dana, None, None, None),
-        (utc(2026, 3, 2, 10, 5), "status", "pending", "Waiting for Customer", None, dana,
-         None, None, None),
+        (
+            utc(2026, 3, 2, 10, 5),
+            "status",
+            "pending",
+            "Waiting for Customer",
+            None,
+            dana,
+            None,
+            None,
+            None,
+        ),
         # two rules fire for one row: a status and a comment
         (utc(2026, 3, 2, 13, 20), "status", "open", "Customer Replied", *[None] * 5),
-        (utc(2026, 3, 2, 13, 20), "comment", None, "Customer Replied", None, None, "customer",
-         True, "Version 5.1, on Windows 11"),
+        (
+            utc(2026, 3, 2, 13, 20),
+            "comment",
+            None,
+            "Customer Replied",
+            None,
+            None,
+            "customer",
+            True,
+            "Version 5.1, on Windows 11",
+        ),
         (utc(2026, 3, 2, 14, 0), "group", "Network L2", "Network L2", None, dana, *[None] * 3),
-        (utc(2026, 3, 2, 14, 0), "escalation", None, "Escalated", "raised", dana, None, None,
-         "Drops line up with the hourly rekey"),
+        (
+            utc(2026, 3, 2, 14, 0),
+            "escalation",
+            None,
+            "Escalated",
+            "raised",
+            dana,
+            None,
+            None,
+            "Drops line up with the hourly rekey",
+        ),
         (utc(2026, 3, 2, 14, 0), "tier", "L2", "Network L2", None, dana, *[None] * 3),
         (utc(2026, 3, 2, 14, 0), "priority", "P1", "Urgent", None, dana, *[None] * 3),
         (utc(2026, 3, 3, 8, 30), "assignee", lee, "lee", None, lee, None, None, None),
-        (utc(2026, 3, 3, 8, 30), "comment", None, "Note", None, lee, "agent", False,
-         "Rekey interval fixed in the profile"),
+        (
+            utc(2026, 3, 3, 8, 30),
+            "comment",
+            None,
+            "Note",
+            None,
+            lee,
+            "agent",
+            False,
+            "Rekey interval fixed in the profile",
+        ),
         (utc(2026, 3, 3, 9, 0), "status", "solved", "Resolved", None, lee, None, None, None),
-    ]  # fmt: skip
+    ]
     assert [x[1:4] for x in e[17:]] == [
-        ("created", None, None), ("group", "Billing", "Billing"), ("status", "new", "Created"),
-        ("tier", "L1", "Billing"), ("priority", "P3", "Normal"), ("assignee", omar, "omar"),
+        ("created", None, None),
+        ("group", "Billing", "Billing"),
+        ("status", "new", "Created"),
+        ("tier", "L1", "Billing"),
+        ("priority", "P3", "Normal"),
+        ("assignee", omar, "omar"),
         ("status", "closed", "Closed"),
-    ]  # fmt: skip
+    ]
     t = tickets(sqlite_store)["helpdesk:4711"]
     assert (t["subject"], t["organization_id"], t["channel"]) == (
-        "VPN drops every hour", "helpdesk:acme", "email",
-    )  # fmt: skip
+        "VPN drops every hour",
+        "helpdesk:acme",
+        "email",
+    )
     assert (t["status"], t["priority"], t["group_name"], t["assignee_id"]) == (
-        "solved", "P1", "Network L2", lee,
-    )  # fmt: skip
+        "solved",
+        "P1",
+        "Network L2",
+        lee,
+    )
 
 
 def test_timezone_option_wins_over_the_map(sqlite_store: Store) -> None:
@@ -258,11 +336,15 @@ rules:
 
 def test_map_options_sorting_and_runs(tmp_path: Path, sqlite_store: Store) -> None:
     # Case A's first run is out of order (sorted within the run); B comes in between.
-    log = write(tmp_path, "log.csv", "case,act,ts,who,team\n"
-                "A,Go,07-01-2013 09:30,bea,T2\n"
-                "A,Start,07-01-2013 08:17,al,T1\n"
-                "B,Start,07-01-2013 08:00,al,T1\n"
-                "A,Stop,08-01-2013 10:00,al,T1\n")  # fmt: skip
+    log = write(
+        tmp_path,
+        "log.csv",
+        "case,act,ts,who,team\n"
+        "A,Go,07-01-2013 09:30,bea,T2\n"
+        "A,Start,07-01-2013 08:17,al,T1\n"
+        "B,Start,07-01-2013 08:00,al,T1\n"
+        "A,Stop,08-01-2013 10:00,al,T1\n",
+    )
     mapping = write(tmp_path, "map.yaml", MAP)
     run_import(sqlite_store, "eventlog", [log], ImportOptions(mapping=mapping))
     # day-first times in Amsterdam (CET, +01:00); no assignee events (turned off); the tier
@@ -279,8 +361,11 @@ def test_map_options_sorting_and_runs(tmp_path: Path, sqlite_store: Store) -> No
     ]
     t = tickets(sqlite_store)["t:A"]
     assert (t["created_at"], t["status"], t["group_name"], t["assignee_id"]) == (
-        utc(2013, 1, 7, 7, 17), "closed", "T1", None,
-    )  # fmt: skip
+        utc(2013, 1, 7, 7, 17),
+        "closed",
+        "T1",
+        None,
+    )
 
 
 # --------------------------------------------------------------------- bad input
@@ -296,15 +381,19 @@ def xes(*traces: str) -> str:
 
 def ev(activity: str, transition: str, ts: str | None) -> str:
     stamp = f'<date key="time:timestamp" value="{ts}"/>' if ts is not None else ""
-    return (f'<event><string key="concept:name" value="{activity}"/><string '
-            f'key="lifecycle:transition" value="{transition}"/>{stamp}</event>')  # fmt: skip
+    return (
+        f'<event><string key="concept:name" value="{activity}"/><string '
+        f'key="lifecycle:transition" value="{transition}"/>{stamp}</event>'
+    )
 
 
 OPEN1 = '<trace><string key="concept:name" value="1-1"/>'
 OPEN2 = '<trace><string key="concept:name" value="1-2"/>'
 GOOD = ev("Accepted", "In Progress", "2012-01-16T08:05:11+01:00")
-HEADER = ("case:concept:name,concept:name,lifecycle:transition,time:timestamp,org:resource,"
-          "org:group,product,impact\n")  # fmt: skip
+HEADER = (
+    "case:concept:name,concept:name,lifecycle:transition,time:timestamp,org:resource,"
+    "org:group,product,impact\n"
+)
 ROW = "1-9,Accepted,In Progress,2012-01-16T08:05:11+01:00,Pedro,N26,PROD1,High\n"
 NAIVE_HINT = (
     "has no time zone; name the zone it was written in with --timezone (for example "
@@ -434,8 +523,9 @@ NAIVE_HINT = (
         "csv-case-out-of-order",
     ],
 )
-def test_bad_log(tmp_path: Path, store: Store, name: str, content: str | bytes,
-                 expected: str) -> None:  # fmt: skip
+def test_bad_log(
+    tmp_path: Path, store: Store, name: str, content: str | bytes, expected: str
+) -> None:
     run_import(store, "eventlog", [XES], BPI)
     before = timeline(store), tickets(store)
     path = write(tmp_path, name, content)
@@ -453,8 +543,11 @@ def test_needs_a_map(sqlite_store: Store) -> None:
         "activity and timestamp columns and the rules (or --map bpi2013 for the BPI Challenge "
         "2013 log); docs/importers/eventlog.md describes it"
     )
-    with pytest.raises(InputError, match=r"^nomap\.yaml: no such map file; pass a YAML map, or "
-                       r"one of the built-in maps \(bpi2013, generic_csv\)"):  # fmt: skip
+    with pytest.raises(
+        InputError,
+        match=r"^nomap\.yaml: no such map file; pass a YAML map, or "
+        r"one of the built-in maps \(bpi2013, generic_csv\)",
+    ):
         run_import(sqlite_store, "eventlog", [XES], ImportOptions(mapping=Path("nomap.yaml")))
     assert sqlite_store.status()["tickets"] == 0
 

@@ -87,8 +87,14 @@ def test_event_log_sample(store: Store) -> None:
     # INC0000065 (lines 51-61) moves between groups 7 times and ends Awaiting User Info
     inc65 = timeline(store, "INC0000065")
     assert [e[2] for e in inc65 if e[1] == "group"] == [
-        "Group 5", "Group 70", "Group 15", "Group 70", "Group 12", "Group 15", "Group 33",
-    ]  # fmt: skip
+        "Group 5",
+        "Group 70",
+        "Group 15",
+        "Group 70",
+        "Group 12",
+        "Group 15",
+        "Group 33",
+    ]
     assert [e[2] for e in inc65 if e[1] == "category"] == ["Category 44", "Category 45"]
     assert inc65[-1] == (at(2016, 3, 2, 9, 47), "status", "pending", "Awaiting User Info")
 
@@ -96,23 +102,36 @@ def test_event_log_sample(store: Store) -> None:
     assert (t["source"], t["external_id"]) == ("servicenow", "INC0000045")
     assert t["created_at"] == at(2016, 2, 28, 19, 46)
     assert (t["requester"], t["channel"], t["category"], t["product_area"]) == (
-        "Caller 2403", "phone", "Category 55", "Subcategory 170",
-    )  # fmt: skip
+        "Caller 2403",
+        "phone",
+        "Category 55",
+        "Subcategory 170",
+    )
     assert (t["priority"], t["status"], t["group_name"], t["assignee_id"]) == (
-        "P3", "closed", "Group 56", None,
-    )  # fmt: skip
+        "P3",
+        "closed",
+        "Group 56",
+        None,
+    )
     raw = json.loads(t["raw"])  # the last row, line 5
     assert raw["made_sla"] is True
     assert (raw["reassignment_count"], raw["reopen_count"], raw["sys_mod_count"]) == (0, 0, 4)
     assert (raw["knowledge"], raw["active"], raw["problem_id"], raw["cmdb_ci"]) == (
-        True, False, None, None,
-    )  # fmt: skip
+        True,
+        False,
+        None,
+        None,
+    )
     assert (raw["impact"], raw["urgency"], raw["closed_code"]) == (
-        "2 - Medium", "2 - Medium", "code 5",
-    )  # fmt: skip
+        "2 - Medium",
+        "2 - Medium",
+        "code 5",
+    )
     assert (raw["resolved_by"], raw["resolved_at"], raw["closed_at"]) == (
-        "Resolved by 149", "29/2/2016 11:29", "5/3/2016 12:00",
-    )  # fmt: skip
+        "Resolved by 149",
+        "29/2/2016 11:29",
+        "5/3/2016 12:00",
+    )
     assert raw["u_symptom"] == "Symptom 72"
     assert tickets(store)[SN + "INC0000047"]["assignee_id"] == SN + "Resolver 89"
     assert tickets(store)[SN + "INC0000065"]["status"] == "pending"
@@ -126,10 +145,14 @@ def test_event_raw_holds_the_changed_fields(sqlite_store: Store) -> None:
     assert raws[1] == {"sys_mod_count": 0, "sys_updated_by": "Updated by 746"}
     # line 7 against line 6
     assert raws[6] == {
-        "sys_mod_count": 1, "sys_updated_by": "Updated by 21", "incident_state": "Active",
-        "reassignment_count": "1", "sys_updated_at": "29/2/2016 05:30",
-        "assignment_group": "Group 24", "assigned_to": "Resolver 31",
-    }  # fmt: skip
+        "sys_mod_count": 1,
+        "sys_updated_by": "Updated by 21",
+        "incident_state": "Active",
+        "reassignment_count": "1",
+        "sys_updated_at": "29/2/2016 05:30",
+        "assignment_group": "Group 24",
+        "assigned_to": "Resolver 31",
+    }
 
 
 def test_hand_log_reopen_reappear_and_dst(sqlite_store: Store) -> None:
@@ -169,11 +192,16 @@ def test_hand_log_reopen_reappear_and_dst(sqlite_store: Store) -> None:
     t = tickets(sqlite_store)
     one, two = t[SN + "INC9000001"], t[SN + "INC9000002"]
     assert (one["status"], one["priority"], one["category"], one["assignee_id"]) == (
-        "closed", "P1", "Hardware", None,
-    )  # fmt: skip
+        "closed",
+        "P1",
+        "Hardware",
+        None,
+    )
     assert (one["group_name"], one["channel"], one["product_area"]) == (
-        "Network Ops", "email", "VPN",
-    )  # fmt: skip
+        "Network Ops",
+        "email",
+        "VPN",
+    )
     raw = json.loads(one["raw"])  # line 12, the last one read
     assert (raw["made_sla"], raw["reopen_count"], raw["sys_mod_count"]) == (False, 1, 6)
     assert (two["status"], two["channel"], two["requester"]) == (
@@ -221,26 +249,38 @@ def test_table_export_sample(store: Store) -> None:
     assert t["subject"] == "Unable to connect to email"
     assert t["created_at"] == at(2016, 12, 12, 14, 19, 57)
     assert (t["priority"], t["severity"], t["status"], t["channel"]) == (
-        "P3", "SEV3", "closed", "self-service",
-    )  # fmt: skip
+        "P3",
+        "SEV3",
+        "closed",
+        "self-service",
+    )
     assert (t["category"], t["product_area"], t["group_name"], t["requester"]) == (
-        "inquiry", "email", "287ebd7da9fe198100f92cc8d1d2154e", None,
-    )  # fmt: skip
+        "inquiry",
+        "email",
+        "287ebd7da9fe198100f92cc8d1d2154e",
+        None,
+    )
     raw = json.loads(t["raw"])
     assert (raw["made_sla"], raw["business_stc"], raw["calendar_stc"]) == (True, 28800, 102197)
     assert (raw["close_code"], raw["hold_reason"], raw["reopen_count"]) == (
-        "Solved (Permanently)", None, 0,
-    )  # fmt: skip
+        "Solved (Permanently)",
+        None,
+        0,
+    )
     assert timeline(store, "INC0000060") == [
         (at(2016, 12, 12, 14, 19, 57), "created", None, None),
         (at(2016, 12, 12, 14, 19, 57), "priority", "P3", "3"),
         (at(2016, 12, 12, 14, 19, 57), "severity", "SEV3", "3"),
-        (at(2016, 12, 12, 14, 19, 57), "group", "287ebd7da9fe198100f92cc8d1d2154e",
-         "287ebd7da9fe198100f92cc8d1d2154e"),
+        (
+            at(2016, 12, 12, 14, 19, 57),
+            "group",
+            "287ebd7da9fe198100f92cc8d1d2154e",
+            "287ebd7da9fe198100f92cc8d1d2154e",
+        ),
         (at(2016, 12, 12, 14, 19, 57), "category", "inquiry", "inquiry"),
         (at(2016, 12, 13, 20, 43, 14), "status", "solved", None),
         (at(2016, 12, 14, 1, 46, 44), "status", "closed", "7"),
-    ]  # fmt: skip
+    ]
     # line 35: INC0000020, state 2 (In Progress), priority 5, no group; Berlin is UTC+1 in
     # January: in progress by its last update, 2023-01-10 19:45:32
     assert timeline(store, "INC0000020") == [
@@ -258,11 +298,16 @@ def test_table_export_display_values(store: Store) -> None:
     assert len(t) == 6
     one = t[SN + "INC8000001"]
     assert (one["subject"], one["priority"], one["severity"], one["status"]) == (
-        "VPN drops, every hour", "P1", "SEV1", "closed",
-    )  # fmt: skip
+        "VPN drops, every hour",
+        "P1",
+        "SEV1",
+        "closed",
+    )
     assert (one["assignee_id"], one["requester"], one["channel"]) == (
-        SN + "Agent 7", "Caller 1", "phone",
-    )  # fmt: skip
+        SN + "Agent 7",
+        "Caller 1",
+        "phone",
+    )
     # 2016-10-30: CEST (UTC+2) until 03:00, then CET (UTC+1)
     assert timeline(store, "INC8000001") == [
         (at(2016, 10, 29, 21, 0), "created", None, None),
@@ -289,8 +334,12 @@ def test_table_export_display_values(store: Store) -> None:
         "INC8000006": [(at(2016, 11, 7, 8, 0), "new", "New")],  # new since it was opened
     }
     assert [t[SN + f"INC800000{i}"]["status"] for i in range(2, 7)] == [
-        "open", "solved", "closed", "on_hold", "new",
-    ]  # fmt: skip
+        "open",
+        "solved",
+        "closed",
+        "on_hold",
+        "new",
+    ]
     events = store.load_table("events").filter(pl.col("ticket_id") == SN + "INC8000004")
     assert [json.loads(r) for r in events.sort("id")["raw"].to_list() if r] == [
         {"closed_at": "2016-11-02 10:30:00", "incident_state": "Canceled"}

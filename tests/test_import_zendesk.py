@@ -25,16 +25,31 @@ from supportops.store import Store
 DATA = Path(__file__).parent / "data" / "zendesk"
 API, FIVETRAN, SAMPLE = DATA / "api", DATA / "fivetran", DATA / "fivetran_sample"
 UTC_OPT = ImportOptions(timezone="UTC")
-COLUMNS = ("ticket_id", "seq", "at", "kind", "value", "raw_value", "action", "number", "actor",
-           "actor_role", "public", "body", "origin")  # fmt: skip
+COLUMNS = (
+    "ticket_id",
+    "seq",
+    "at",
+    "kind",
+    "value",
+    "raw_value",
+    "action",
+    "number",
+    "actor",
+    "actor_role",
+    "public",
+    "body",
+    "origin",
+)
 A, CS, TK = "zendesk.audits", "zendesk.csat", "zendesk"
 H, C = "zendesk.field_history", "zendesk.comments"
 
 
 def counts(store: Store) -> dict[str, int]:
     s = store.status()
-    return {k: s[k] for k in ("tickets", "events", "organizations", "agents", "groups",
-                              "calendars", "articles")}  # fmt: skip
+    return {
+        k: s[k]
+        for k in ("tickets", "events", "organizations", "agents", "groups", "calendars", "articles")
+    }
 
 
 def timeline(store: Store, ticket: str) -> list[tuple[Any, ...]]:
@@ -71,14 +86,33 @@ def test_api_export_round_trip(store: Store) -> None:
     # Create has no event kind; A2: tag, comment; A3: 3; A4: 4; A5: 2; A6: 2; A7: status and
     # two tags — the custom field is skipped) + 1 rating = 23. 102: created + B1 5 + B2 3 +
     # B3 1 + B4 2 (the notification is skipped) = 12. 103: created, status, merge = 3.
-    assert result == {"organizations": 3, "agents": 2, "groups": 2, "calendars": 0,
-                      "tickets": 3, "articles": 2, "ground_truth": 0, "events": 38}  # fmt: skip
+    assert result == {
+        "organizations": 3,
+        "agents": 2,
+        "groups": 2,
+        "calendars": 0,
+        "tickets": 3,
+        "articles": 2,
+        "ground_truth": 0,
+        "events": 38,
+    }
     n = None
     assert timeline(store, "zendesk:101") == [
         (m3(2, 9), "created", n, n, n, n, "zendesk:9101", n, n, n, TK),
         # A1 lists the comment first, then the Create events, and keeps that order
-        (m3(2, 9), "comment", n, n, n, n, "zendesk:9101", "customer", True,
-         "SSO loop since this morning", A),
+        (
+            m3(2, 9),
+            "comment",
+            n,
+            n,
+            n,
+            n,
+            "zendesk:9101",
+            "customer",
+            True,
+            "SSO loop since this morning",
+            A,
+        ),
         (m3(2, 9), "status", "new", "new", n, n, "zendesk:9101", n, n, n, A),
         (m3(2, 9), "priority", "P3", "normal", n, n, "zendesk:9101", n, n, n, A),
         (m3(2, 9), "tag", "sso", n, "added", n, "zendesk:9101", n, n, n, A),
@@ -88,27 +122,60 @@ def test_api_export_round_trip(store: Store) -> None:
         (m3(2, 9, 5), "comment", n, n, n, n, n, "system", True, "We received your request", A),
         (m3(2, 10, 30), "status", "open", "open", n, n, "zendesk:9001", n, n, n, A),
         (m3(2, 10, 30), "assignee", "zendesk:9001", "9001", n, n, "zendesk:9001", n, n, n, A),
-        (m3(2, 10, 30), "comment", n, n, n, n, "zendesk:9001", "agent", False,
-         "Checking SAML logs", A),
+        (
+            m3(2, 10, 30),
+            "comment",
+            n,
+            n,
+            n,
+            n,
+            "zendesk:9001",
+            "agent",
+            False,
+            "Checking SAML logs",
+            A,
+        ),
         (m3(2, 11), "priority", "P2", "high", n, n, "zendesk:9001", n, n, n, A),
         (m3(2, 11), "group", "Support L2", "702", n, n, "zendesk:9001", n, n, n, A),
         (m3(2, 11), "assignee", "zendesk:9002", "9002", n, n, "zendesk:9001", n, n, n, A),
         (m3(2, 11), "comment", n, n, n, n, "zendesk:9001", "agent", True, "Escalating to L2", A),
         (m3(3, 8), "status", "pending", "pending", n, n, "zendesk:9002", n, n, n, A),
-        (m3(3, 8), "comment", n, n, n, n, "zendesk:9002", "agent", True,
-         "Please try again now", A),
+        (m3(3, 8), "comment", n, n, n, n, "zendesk:9002", "agent", True, "Please try again now", A),
         (m3(3, 12), "status", "open", "open", n, n, "zendesk:9101", n, n, n, A),
-        (m3(3, 12), "comment", n, n, n, n, "zendesk:9101", "customer", True,
-         "Works now, thanks", A),
+        (
+            m3(3, 12),
+            "comment",
+            n,
+            n,
+            n,
+            n,
+            "zendesk:9101",
+            "customer",
+            True,
+            "Works now, thanks",
+            A,
+        ),
         (m3(4, 16), "status", "solved", "solved", n, n, "zendesk:9002", n, n, n, A),
         # tags [sso, vip] → [sso, fixed]
         (m3(4, 16), "tag", "fixed", n, "added", n, "zendesk:9002", n, n, n, A),
         (m3(4, 16), "tag", "vip", n, "removed", n, "zendesk:9002", n, n, n, A),
-        (m3(4, 18), "csat", n, "good", n, 5, "zendesk:9101", "customer", n,
-         "Quick fix, thanks", CS),
-    ]  # fmt: skip
-    t102 = [(r[0], r[1], r[6], r[7], r[8]) for r in timeline(store, "zendesk:102")
-            if r[1] == "comment"]  # fmt: skip
+        (
+            m3(4, 18),
+            "csat",
+            n,
+            "good",
+            n,
+            5,
+            "zendesk:9101",
+            "customer",
+            n,
+            "Quick fix, thanks",
+            CS,
+        ),
+    ]
+    t102 = [
+        (r[0], r[1], r[6], r[7], r[8]) for r in timeline(store, "zendesk:102") if r[1] == "comment"
+    ]
     assert t102 == [
         # 9103 is not sideloaded but is the requester → customer
         (m3(5, 14), "comment", "zendesk:9103", "customer", True),
@@ -128,7 +195,7 @@ def test_api_export_round_trip(store: Store) -> None:
         (m3(7, 8, 30), "created", n, n, n, n, "zendesk:9102", n, n, n, TK),
         (m3(7, 9, 45), "status", "closed", "closed", n, n, n, n, n, n, TK),
         (m3(7, 9, 45), "merge", "zendesk:101", "101", n, n, n, n, n, n, TK),
-    ]  # fmt: skip
+    ]
 
     tickets = rows(store, "tickets")
     t = tickets["zendesk:101"]
@@ -197,8 +264,13 @@ def test_ndjson_and_gzip_read_like_the_pages(tmp_path: Path, sqlite_url: str) ->
     with gzip.open(tmp_path / "tickets.jsonl.gz", "wt", encoding="utf-8") as fh:
         fh.writelines(json.dumps({"ticket": t}) + "\n" for t in page["tickets"])
     # an API page per line works too
-    write(tmp_path, "audits.ndjson", json.dumps({"audits": audits[:4]}) + "\n"
-          + "".join(json.dumps(a) + "\n" for a in audits[4:]))  # fmt: skip
+    write(
+        tmp_path,
+        "audits.ndjson",
+        json.dumps({"audits": audits[:4]})
+        + "\n"
+        + "".join(json.dumps(a) + "\n" for a in audits[4:]),
+    )
     shutil.copy(API / "satisfaction_ratings.json", tmp_path)
     shutil.copy(API / "articles.ndjson", tmp_path)
     with Store.open(str(tmp_path / "pages.db")) as pages, Store.open(sqlite_url) as lines:
@@ -225,27 +297,56 @@ def test_repeated_ticket_in_an_incremental_export(tmp_path: Path, sqlite_store: 
 
 
 def test_merge_from_a_merge_audit(tmp_path: Path, sqlite_store: Store) -> None:
-    tickets = [{"id": i, "requester_id": 1, "created_at": "2026-05-01T08:00:00Z",
-                "updated_at": "2026-05-01T10:00:00Z", "status": s}
-               for i, s in ((5, "closed"), (6, "open"))]  # fmt: skip
+    tickets = [
+        {
+            "id": i,
+            "requester_id": 1,
+            "created_at": "2026-05-01T08:00:00Z",
+            "updated_at": "2026-05-01T10:00:00Z",
+            "status": s,
+        }
+        for i, s in ((5, "closed"), (6, "open"))
+    ]
     merge_via = {"channel": "merge", "source": {"to": {"ticket_id": 6}, "from": {}, "rel": None}}
     audits = [
-        {"id": 1, "ticket_id": 5, "created_at": "2026-05-01T10:00:00Z", "author_id": 2,
-         "via": merge_via, "events": [
-             {"type": "Comment", "body": "Closed and merged into #6", "public": False},
-             {"type": "Change", "field_name": "status", "value": "closed",
-              "previous_value": "open"}]},
+        {
+            "id": 1,
+            "ticket_id": 5,
+            "created_at": "2026-05-01T10:00:00Z",
+            "author_id": 2,
+            "via": merge_via,
+            "events": [
+                {"type": "Comment", "body": "Closed and merged into #6", "public": False},
+                {
+                    "type": "Change",
+                    "field_name": "status",
+                    "value": "closed",
+                    "previous_value": "open",
+                },
+            ],
+        },
         # the surviving ticket's side of the merge: not closed, so no merge event
-        {"id": 2, "ticket_id": 6, "created_at": "2026-05-01T10:00:00Z", "author_id": 2,
-         "via": {"channel": "merge", "source": {"from": {"ticket_id": 5}}}, "events": [
-             {"type": "Comment", "body": "Request #5 was merged into this", "public": False}]},
-    ]  # fmt: skip
+        {
+            "id": 2,
+            "ticket_id": 6,
+            "created_at": "2026-05-01T10:00:00Z",
+            "author_id": 2,
+            "via": {"channel": "merge", "source": {"from": {"ticket_id": 5}}},
+            "events": [
+                {"type": "Comment", "body": "Request #5 was merged into this", "public": False}
+            ],
+        },
+    ]
     write(tmp_path, "tickets.json", json.dumps({"tickets": tickets}))
     write(tmp_path, "audits.json", json.dumps({"audits": audits}))
     run_import(sqlite_store, "zendesk", [tmp_path])
     five = [(r[1], r[2], r[3], r[10]) for r in timeline(sqlite_store, "zendesk:5")]
-    assert five == [("created", None, None, TK), ("comment", None, None, A),
-                    ("status", "closed", "closed", A), ("merge", "zendesk:6", "6", A)]  # fmt: skip
+    assert five == [
+        ("created", None, None, TK),
+        ("comment", None, None, A),
+        ("status", "closed", "closed", A),
+        ("merge", "zendesk:6", "6", A),
+    ]
     six = [r[1] for r in timeline(sqlite_store, "zendesk:6")]
     assert six == ["created", "comment", "status"]  # open at updated_at, from the ticket
 
@@ -258,8 +359,12 @@ def test_kind_of_a_bare_object() -> None:
     assert kind_of({"id": 1, "name": "Acme", "domain_names": []}) == "organization"
     assert kind_of({"id": 1, "title": "T", "body": "b", "label_names": []}) == "article"
     assert kind_of({"id": 1, "name": "L1", "default": True, "deleted": False}) == "group"
-    assert kind_of({"id": 1, "name": "x", "url": "https://a.zendesk.com/api/v2/groups/1.json",
-                    "extra": 1}) == "group"  # fmt: skip
+    assert (
+        kind_of(
+            {"id": 1, "name": "x", "url": "https://a.zendesk.com/api/v2/groups/1.json", "extra": 1}
+        )
+        == "group"
+    )
     assert kind_of({"id": 1, "name": "something else", "colour": "red"}) is None
 
 
@@ -268,31 +373,71 @@ def test_fivetran_folder_round_trip(store: Store) -> None:
     result = run_import(store, "zendesk", [FIVETRAN], UTC_OPT)
     # 2001: created + 11 history rows (the requester_id row is skipped) + 4 comments = 16;
     # 2002: created + 7 + 2 = 10; 2003: created + comment + status from the ticket = 3
-    assert result == {"organizations": 2, "agents": 2, "groups": 2, "calendars": 1,
-                      "tickets": 3, "articles": 0, "ground_truth": 0, "events": 29}  # fmt: skip
+    assert result == {
+        "organizations": 2,
+        "agents": 2,
+        "groups": 2,
+        "calendars": 1,
+        "tickets": 3,
+        "articles": 0,
+        "ground_truth": 0,
+        "events": 29,
+    }
     n = None
     assert timeline(store, "zendesk:2001") == [
         (j1(12, 8), "created", n, n, n, n, "zendesk:8101", n, n, n, TK),
         (j1(12, 8), "status", "new", "new", n, n, "zendesk:8101", n, n, n, H),
         (j1(12, 8), "priority", "P3", "normal", n, n, "zendesk:8101", n, n, n, H),
         (j1(12, 8), "group", "Tier 1", "301", n, n, "zendesk:8101", n, n, n, H),
-        (j1(12, 8), "comment", n, n, n, n, "zendesk:8101", "customer", True,
-         "All API calls fail with 500", C),
+        (
+            j1(12, 8),
+            "comment",
+            n,
+            n,
+            n,
+            n,
+            "zendesk:8101",
+            "customer",
+            True,
+            "All API calls fail with 500",
+            C,
+        ),
         (j1(12, 8, 20), "assignee", "zendesk:8001", "8001", n, n, "zendesk:8001", n, n, n, H),
         (j1(12, 8, 20), "status", "open", "open", n, n, "zendesk:8001", n, n, n, H),
-        (j1(12, 8, 20), "comment", n, n, n, n, "zendesk:8001", "agent", False,
-         "Paging on-call", C),
+        (j1(12, 8, 20), "comment", n, n, n, n, "zendesk:8001", "agent", False, "Paging on-call", C),
         (j1(12, 9), "priority", "P1", "urgent", n, n, "zendesk:8001", n, n, n, H),
         (j1(12, 9), "group", "Tier 2", "302", n, n, "zendesk:8001", n, n, n, H),
         (j1(12, 9), "assignee", "zendesk:8002", "8002", n, n, "zendesk:8001", n, n, n, H),
-        (j1(12, 9, 5), "comment", n, n, n, n, "zendesk:8002", "agent", True,
-         "Fix deployed, please retry", C),
+        (
+            j1(12, 9, 5),
+            "comment",
+            n,
+            n,
+            n,
+            n,
+            "zendesk:8002",
+            "agent",
+            True,
+            "Fix deployed, please retry",
+            C,
+        ),
         (j1(13, 10), "status", "on_hold", "hold", n, n, "zendesk:8002", n, n, n, H),
-        (j1(14, 8, 30), "comment", n, n, n, n, "zendesk:8101", "customer", True,
-         "Confirmed fixed", C),
+        (
+            j1(14, 8, 30),
+            "comment",
+            n,
+            n,
+            n,
+            n,
+            "zendesk:8101",
+            "customer",
+            True,
+            "Confirmed fixed",
+            C,
+        ),
         (j1(14, 9), "status", "solved", "solved", n, n, "zendesk:8002", n, n, n, H),
         (j1(14, 17, 30), "status", "closed", "closed", n, n, n, n, n, n, H),
-    ]  # fmt: skip
+    ]
     t2002 = timeline(store, "zendesk:2002")
     # unassigned (an empty value) on 21 Jan 11:00; 8999 is no known user, not the requester
     assert (j1(21, 11), "assignee", n, n) in [r[:4] for r in t2002]
@@ -300,12 +445,34 @@ def test_fivetran_folder_round_trip(store: Store) -> None:
     assert timeline(store, "zendesk:2003") == [
         (datetime(2026, 2, 2, 9, tzinfo=UTC), "created", n, n, n, n, "zendesk:8103", n, n, n, TK),
         # 8103 is no known user but is the requester → customer
-        (datetime(2026, 2, 2, 9, tzinfo=UTC), "comment", n, n, n, n, "zendesk:8103", "customer",
-         True, "test please ignore", C),
+        (
+            datetime(2026, 2, 2, 9, tzinfo=UTC),
+            "comment",
+            n,
+            n,
+            n,
+            n,
+            "zendesk:8103",
+            "customer",
+            True,
+            "test please ignore",
+            C,
+        ),
         # no history for 2003: its status at updated_at; deleted → closed
-        (datetime(2026, 2, 2, 9, 10, tzinfo=UTC), "status", "closed", "deleted", n, n, n, n, n,
-         n, TK),
-    ]  # fmt: skip
+        (
+            datetime(2026, 2, 2, 9, 10, tzinfo=UTC),
+            "status",
+            "closed",
+            "deleted",
+            n,
+            n,
+            n,
+            n,
+            n,
+            n,
+            TK,
+        ),
+    ]
     tickets = rows(store, "tickets")
     t = tickets["zendesk:2001"]
     assert (t["priority"], t["status"], t["group_name"], t["assignee_id"]) == (
@@ -338,9 +505,13 @@ def test_fivetran_folder_round_trip(store: Store) -> None:
     # 6 × 1440 + 1320 = 9960 to 10080 = the end of the week (24:00). The deleted Sunday row
     # is skipped.
     assert json.loads(cal["windows"]) == [
-        [0, "09:00", "17:00"], [1, "09:00", "17:00"], [2, "09:00", "17:00"],
-        [3, "09:00", "17:00"], [4, "09:00", "17:00"], [5, "22:00", "24:00"],
-    ]  # fmt: skip
+        [0, "09:00", "17:00"],
+        [1, "09:00", "17:00"],
+        [2, "09:00", "17:00"],
+        [3, "09:00", "17:00"],
+        [4, "09:00", "17:00"],
+        [5, "22:00", "24:00"],
+    ]
     assert json.loads(cal["holidays"]) == [
         ["King's Day", "2026-04-27", "2026-04-27"],
         ["Christmas", "2026-12-25", "2026-12-26"],
@@ -383,8 +554,11 @@ def test_fivetran_times_in_the_named_zone(sqlite_store: Store) -> None:
 
 # ----------------------------------------------------------------------------- real samples
 def test_sample_schedule(sqlite_store: Store) -> None:
-    run_import(sqlite_store, "zendesk",
-               [SAMPLE / "schedule_data.csv", SAMPLE / "schedule_holiday_data.csv"])  # fmt: skip
+    run_import(
+        sqlite_store,
+        "zendesk",
+        [SAMPLE / "schedule_data.csv", SAMPLE / "schedule_holiday_data.csv"],
+    )
     cal = rows(sqlite_store, "calendars")["zendesk:360000310393"]
     assert (cal["name"], cal["timezone"]) == ("SupportCA", "America/Los_Angeles")
     # Minutes from Sunday 00:00 (days: Sun 0, Mon 1440, Tue 2880, Wed 4320, Thu 5760,
@@ -397,12 +571,25 @@ def test_sample_schedule(sqlite_store: Store) -> None:
 
 
 def test_sample_tickets(sqlite_store: Store) -> None:
-    names = ["ticket_data.csv", "user_data.csv", "group_data.csv", "organization_data.csv",
-             "ticket_tag_data.csv"]  # fmt: skip
+    names = [
+        "ticket_data.csv",
+        "user_data.csv",
+        "group_data.csv",
+        "organization_data.csv",
+        "ticket_tag_data.csv",
+    ]
     result = run_import(sqlite_store, "zendesk", [SAMPLE / n for n in names], UTC_OPT)
     # 10 tickets, none "new": a created and a status event each; user 1111 is the one agent
-    assert result == {"organizations": 10, "agents": 1, "groups": 8, "calendars": 0,
-                      "tickets": 10, "articles": 0, "ground_truth": 0, "events": 20}  # fmt: skip
+    assert result == {
+        "organizations": 10,
+        "agents": 1,
+        "groups": 8,
+        "calendars": 0,
+        "tickets": 10,
+        "articles": 0,
+        "ground_truth": 0,
+        "events": 20,
+    }
     t = rows(sqlite_store, "tickets")["zendesk:11071"]
     assert (t["priority"], t["status"], t["requester"], t["assignee_id"]) == (
         "P1",
@@ -430,9 +617,12 @@ def store_kinds(store: Store) -> set[str]:
 
 def test_sample_field_history_has_a_priority_zendesk_never_writes(sqlite_store: Store) -> None:
     with pytest.raises(RowError) as err:
-        run_import(sqlite_store, "zendesk",
-                   [SAMPLE / "ticket_data.csv", SAMPLE / "ticket_field_history_data.csv"],
-                   UTC_OPT)  # fmt: skip
+        run_import(
+            sqlite_store,
+            "zendesk",
+            [SAMPLE / "ticket_data.csv", SAMPLE / "ticket_field_history_data.csv"],
+            UTC_OPT,
+        )
     # line 10: "priority,11071,2020-09-30 11:01:27,…,medium"
     assert str(err.value) == (
         f"{SAMPLE / 'ticket_field_history_data.csv'}, line 10, field 'value': unknown Zendesk "
@@ -478,22 +668,27 @@ def test_airbyte_tables(tmp_path: Path, sqlite_store: Store) -> None:
         '2,31,2026-04-02T10:00:00Z,7002,"{""channel"": ""web""}","[{""type"": ""Change"", '
         '""field_name"": ""status"", ""value"": ""solved"", ""previous_value"": ""new""}]"\n',
     )
-    write(tmp_path, "ticket_comments.csv", "id,ticket_id,created_at,author_id,public,body\n"
-          "11,31,2026-04-01T10:00:00Z,7001,true,Refund please\n"
-          "12,31,2026-04-02T09:59:00Z,7002,false,Refund issued\n")  # fmt: skip
+    write(
+        tmp_path,
+        "ticket_comments.csv",
+        "id,ticket_id,created_at,author_id,public,body\n"
+        "11,31,2026-04-01T10:00:00Z,7001,true,Refund please\n"
+        "12,31,2026-04-02T09:59:00Z,7002,false,Refund issued\n",
+    )
     # offsets on every time: no --timezone needed
     result = run_import(sqlite_store, "zendesk", [tmp_path])
     assert (result["tickets"], result["agents"], result["events"]) == (1, 1, 5)
     a1, a2 = datetime(2026, 4, 1, 10, tzinfo=UTC), datetime(2026, 4, 2, 10, tzinfo=UTC)
     # with a comment table in the import the audits' comments are left out (no doubles)
-    assert [(r[0], r[1], r[2], r[7], r[8], r[10]) for r in timeline(sqlite_store, "zendesk:31")
-            ] == [
+    assert [
+        (r[0], r[1], r[2], r[7], r[8], r[10]) for r in timeline(sqlite_store, "zendesk:31")
+    ] == [
         (a1, "created", None, None, None, TK),
         (a1, "status", "new", None, None, A),
         (a1, "comment", None, "customer", True, C),
         (datetime(2026, 4, 2, 9, 59, tzinfo=UTC), "comment", None, "agent", False, C),
         (a2, "status", "solved", None, None, A),
-    ]  # fmt: skip
+    ]
     t = rows(sqlite_store, "tickets")["zendesk:31"]
     assert (json.loads(t["tags"]), t["channel"], t["priority"]) == (
         ["refund", "billing"],
@@ -509,63 +704,133 @@ T_HEAD = "id,created_at,status\n"
 @pytest.mark.parametrize(
     ("name", "content", "where", "message"),
     [
-        ("ticket.csv", "id,created_at,subject\n7,2026-01-12 08:00:00,a\n", "line 1, field "
-         "'status'", "missing column; the header has: id, created_at, subject"),
-        ("ticket_comment.csv", "ticket_id,user_id,public,body\n2001,8101,TRUE,hi\n",
-         "line 1, field 'created'", "missing column (or created_at); the header has: ticket_id, "
-         "user_id, public, body"),
-        ("ticket.csv", T_HEAD + "7,2026-01-12 08:00:00,open\n8,2026-13-01 08:00:00,open\n",
-         "line 3, field 'created_at'", "'2026-13-01 08:00:00' is not an ISO 8601 timestamp; "
-         "Zendesk writes ISO 8601 such as 2020-02-19T01:54:52Z"),
-        ("ticket.csv", T_HEAD + "7,2026-01-12 08:00:00,open\n8,2026-01-12 09:00:00\n",
-         "line 3", "expected 3 fields, found 2; is the file truncated?"),
-        ("ticket.csv", T_HEAD + "7,2026-01-12 08:00:00,waiting\n", "line 2, field 'status'",
-         "unknown Zendesk status 'waiting'; expected new, open, pending, hold, solved, closed "
-         "or deleted"),
-        ("ticket.csv", T_HEAD.encode() + b"7,2026-01-12 08:00:00,open\n8,2026-01-12 \xff,open\n",
-         "line 3", "bytes that are not UTF-8 (invalid start byte at byte 0xff); re-export the "
-         "file as UTF-8"),
-        ("tickets.json", '{"tickets": [{"id": 1,\n', "line 2",
-         "not valid JSON (Expecting property name enclosed in double quotes); is the file "
-         "truncated?"),
-        ("tickets.json", b'{"tickets": [\n{"id": 1, "subject": "caf\xe9"}]}', "line 2",
-         "bytes that are not UTF-8 (invalid continuation byte at byte 0xe9); re-export the "
-         "file as UTF-8"),
-        ("tickets.ndjson", '{"id": 1, "requester_id": 2, "created_at": "2026-05-01T08:00:00Z"}'
-         '\n{"id": 2, "requester_id"', "line 2",
-         "not valid JSON (Expecting ':' delimiter); is the file truncated?"),
-        ("tickets.json", '{"tickets": [{"id": 1, "created_at": "2026-05-01T08:00:00Z"}, '
-         '{"id": 2, "created_at": "2026-05-01T08:00:00Z", "priority": "critical"}]}',
-         "ticket 2, field 'priority'", "unknown Zendesk priority 'critical'; expected urgent, "
-         "high, normal or low"),
-        ("audits.json", '{"audits": [{"ticket_id": 1, "created_at": "2026-05-01T08:00:00Z", '
-         '"events": [{"type": "Change", "field_name": "priority", "value": "p1"}]}]}',
-         "audit 1, field 'events[0].value'", "unknown Zendesk priority 'p1'; expected urgent, "
-         "high, normal or low"),
-        ("audits.json", '{"audits": [{"ticket_id": 999, "created_at": "2026-05-01T08:00:00Z", '
-         '"events": [{"type": "Comment", "body": "x", "public": true}]}]}', "audit 1",
-         "record for unknown ticket 'zendesk:999': import the ticket first, or in the same "
-         "command"),
-        ("ticket_field_history.csv", "field_name,ticket_id,updated,user_id,value\n"
-         "status,77,2026-01-12 08:00:00,,open\n", "line 2", "record for unknown ticket "
-         "'zendesk:77': import the ticket first, or in the same command"),
-        ("things.ndjson", '{"id": 1, "colour": "red"}\n', "line 1", "cannot tell what this "
-         'record is: give each line as a Zendesk API object (a ticket, audit, user …), as '
-         '{"ticket": {...}}, or as an API page'),
-        ("schedule.csv", "id,name,time_zone,start_time,end_time\n1,X,Mars Standard Time,60,120\n",
-         "line 2, field 'time_zone'", "unknown Zendesk time zone 'Mars Standard Time': use a "
-         "Zendesk name such as 'Pacific Time (US & Canada)' or an IANA name such as "
-         "Europe/Berlin"),
-        ("schedule.csv", "id,name,time_zone,start_time,end_time\n1,X,London,600,9.5\n",
-         "line 2, field 'end_time'", "'9.5' is not a whole number"),
-        ("schedule_holiday.csv", "schedule_id,name,start_date,end_date\n1,X,2026-02-30,2026-03-01"
-         "\n", "line 2, field 'start_date'", "'2026-02-30' is not a date (YYYY-MM-DD)"),
+        (
+            "ticket.csv",
+            "id,created_at,subject\n7,2026-01-12 08:00:00,a\n",
+            "line 1, field 'status'",
+            "missing column; the header has: id, created_at, subject",
+        ),
+        (
+            "ticket_comment.csv",
+            "ticket_id,user_id,public,body\n2001,8101,TRUE,hi\n",
+            "line 1, field 'created'",
+            "missing column (or created_at); the header has: ticket_id, user_id, public, body",
+        ),
+        (
+            "ticket.csv",
+            T_HEAD + "7,2026-01-12 08:00:00,open\n8,2026-13-01 08:00:00,open\n",
+            "line 3, field 'created_at'",
+            "'2026-13-01 08:00:00' is not an ISO 8601 timestamp; "
+            "Zendesk writes ISO 8601 such as 2020-02-19T01:54:52Z",
+        ),
+        (
+            "ticket.csv",
+            T_HEAD + "7,2026-01-12 08:00:00,open\n8,2026-01-12 09:00:00\n",
+            "line 3",
+            "expected 3 fields, found 2; is the file truncated?",
+        ),
+        (
+            "ticket.csv",
+            T_HEAD + "7,2026-01-12 08:00:00,waiting\n",
+            "line 2, field 'status'",
+            "unknown Zendesk status 'waiting'; expected new, open, pending, hold, solved, closed "
+            "or deleted",
+        ),
+        (
+            "ticket.csv",
+            T_HEAD.encode() + b"7,2026-01-12 08:00:00,open\n8,2026-01-12 \xff,open\n",
+            "line 3",
+            "bytes that are not UTF-8 (invalid start byte at byte 0xff); re-export the "
+            "file as UTF-8",
+        ),
+        (
+            "tickets.json",
+            '{"tickets": [{"id": 1,\n',
+            "line 2",
+            "not valid JSON (Expecting property name enclosed in double quotes); is the file "
+            "truncated?",
+        ),
+        (
+            "tickets.json",
+            b'{"tickets": [\n{"id": 1, "subject": "caf\xe9"}]}',
+            "line 2",
+            "bytes that are not UTF-8 (invalid continuation byte at byte 0xe9); re-export the "
+            "file as UTF-8",
+        ),
+        (
+            "tickets.ndjson",
+            '{"id": 1, "requester_id": 2, "created_at": "2026-05-01T08:00:00Z"}'
+            '\n{"id": 2, "requester_id"',
+            "line 2",
+            "not valid JSON (Expecting ':' delimiter); is the file truncated?",
+        ),
+        (
+            "tickets.json",
+            '{"tickets": [{"id": 1, "created_at": "2026-05-01T08:00:00Z"}, '
+            '{"id": 2, "created_at": "2026-05-01T08:00:00Z", "priority": "critical"}]}',
+            "ticket 2, field 'priority'",
+            "unknown Zendesk priority 'critical'; expected urgent, high, normal or low",
+        ),
+        (
+            "audits.json",
+            '{"audits": [{"ticket_id": 1, "created_at": "2026-05-01T08:00:00Z", '
+            '"events": [{"type": "Change", "field_name": "priority", "value": "p1"}]}]}',
+            "audit 1, field 'events[0].value'",
+            "unknown Zendesk priority 'p1'; expected urgent, high, normal or low",
+        ),
+        (
+            "audits.json",
+            '{"audits": [{"ticket_id": 999, "created_at": "2026-05-01T08:00:00Z", '
+            '"events": [{"type": "Comment", "body": "x", "public": true}]}]}',
+            "audit 1",
+            "record for unknown ticket 'zendesk:999': import the ticket first, or in the same "
+            "command",
+        ),
+        (
+            "ticket_field_history.csv",
+            "field_name,ticket_id,updated,user_id,value\nstatus,77,2026-01-12 08:00:00,,open\n",
+            "line 2",
+            "record for unknown ticket "
+            "'zendesk:77': import the ticket first, or in the same command",
+        ),
+        (
+            "things.ndjson",
+            '{"id": 1, "colour": "red"}\n',
+            "line 1",
+            "cannot tell what this "
+            "record is: give each line as a Zendesk API object (a ticket, audit, user …), as "
+            '{"ticket": {...}}, or as an API page',
+        ),
+        (
+            "schedule.csv",
+            "id,name,time_zone,start_time,end_time\n1,X,Mars Standard Time,60,120\n",
+            "line 2, field 'time_zone'",
+            "unknown Zendesk time zone 'Mars Standard Time': use a "
+            "Zendesk name such as 'Pacific Time (US & Canada)' or an IANA name such as "
+            "Europe/Berlin",
+        ),
+        (
+            "schedule.csv",
+            "id,name,time_zone,start_time,end_time\n1,X,London,600,9.5\n",
+            "line 2, field 'end_time'",
+            "'9.5' is not a whole number",
+        ),
+        (
+            "schedule_holiday.csv",
+            "schedule_id,name,start_date,end_date\n1,X,2026-02-30,2026-03-01\n",
+            "line 2, field 'start_date'",
+            "'2026-02-30' is not a date (YYYY-MM-DD)",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_input(
-    tmp_path: Path, sqlite_store: Store, name: str, content: str | bytes, where: str,
+    tmp_path: Path,
+    sqlite_store: Store,
+    name: str,
+    content: str | bytes,
+    where: str,
     message: str,
-) -> None:  # fmt: skip
+) -> None:
     run_import(sqlite_store, "zendesk", [API])
     before = counts(sqlite_store)
     path = write(tmp_path, name, content)
@@ -576,9 +841,12 @@ def test_bad_input(
 
 
 def test_duplicate_ticket_rows_name_both_lines(tmp_path: Path, sqlite_store: Store) -> None:
-    path = write(tmp_path, "ticket.csv",
-                 T_HEAD + "7,2026-01-12 08:00:00,open\n8,2026-01-12 08:00:00,open\n"
-                 "7,2026-01-13 08:00:00,solved\n")  # fmt: skip
+    path = write(
+        tmp_path,
+        "ticket.csv",
+        T_HEAD + "7,2026-01-12 08:00:00,open\n8,2026-01-12 08:00:00,open\n"
+        "7,2026-01-13 08:00:00,solved\n",
+    )
     with pytest.raises(RowError) as err:
         run_import(sqlite_store, "zendesk", [path], UTC_OPT)
     assert str(err.value) == (

@@ -91,8 +91,12 @@ def test_default_policy_sections_from_the_seed() -> None:
         (2.0, "severe", "Director notification"),
     ]
     assert policy.tier_multipliers == {
-        "enterprise": 0.5, "business": 1.0, "professional": 1.5, "starter": 2.0, "free": 4.0,
-    }  # fmt: skip
+        "enterprise": 0.5,
+        "business": 1.0,
+        "professional": 1.5,
+        "starter": 2.0,
+        "free": 4.0,
+    }
     pauses = policy.metrics.pauses()
     assert pauses["first_response"] == frozenset()
     assert pauses["next_reply"] == {"pending"}
@@ -108,11 +112,16 @@ def test_default_policy_sections_from_the_seed() -> None:
     assert (paths["SEV3"].escalate_after, paths["SEV3"].escalate_to) == (4 * H, ["L2"])
     assert paths["SEV4"].escalate_after is None
     assert [s.contact for s in paths["SEV1"].steps] == [
-        "On-call engineer", "VP Eng", "CTO", "CEO", "Board update",
-    ]  # fmt: skip
+        "On-call engineer",
+        "VP Eng",
+        "CTO",
+        "CEO",
+        "Board update",
+    ]
     assert [t.signal for t in policy.handoff_triggers][:2] == [
-        "multiple_escalations", "executive_complaint",
-    ]  # fmt: skip
+        "multiple_escalations",
+        "executive_complaint",
+    ]
     assert policy.handoff_triggers[0].within == 30 * 86_400
     assert policy.escalation.severities == ["SEV1", "SEV2"]
     assert policy.escalation.elevation_tiers == ["L2", "L3"]
@@ -184,11 +193,15 @@ def test_show_matrix_is_the_seed_table(tmp_path: Path, monkeypatch: pytest.Monke
     p5 = data["rows"][4]["targets"]
     assert p5["resolution"] == {"kind": "duration", "seconds": 5 * 9 * H, "text": "5bd"}
     assert p5["periodic_update"] == {
-        "kind": "on_status_change", "seconds": None, "text": "on_status_change",
-    }  # fmt: skip
+        "kind": "on_status_change",
+        "seconds": None,
+        "text": "on_status_change",
+    }
     assert data["calendars"]["business"] == {
-        "timezone": "America/New_York", "hours": "mon-fri 09:00-18:00", "business_day": "9h",
-    }  # fmt: skip
+        "timezone": "America/New_York",
+        "hours": "mon-fri 09:00-18:00",
+        "business_day": "9h",
+    }
     code, out, _ = run("policy", "show", "--tier", "starter")
     assert code == 0
     assert "tier starter ×2" in out
@@ -223,10 +236,16 @@ def test_targets_table_and_targets_for() -> None:
         (pl.col("rule") == 1) & (pl.col("priority") == "P4") & (pl.col("metric") == "resolution")
     ).row(0, named=True)
     assert row == {
-        "rule": 1, "rule_name": "default", "calendar": "business", "priority": "P4",
-        "metric": "resolution", "kind": "duration", "seconds": 72 * H, "scaled": True,
+        "rule": 1,
+        "rule_name": "default",
+        "calendar": "business",
+        "priority": "P4",
+        "metric": "resolution",
+        "kind": "duration",
+        "seconds": 72 * H,
+        "scaled": True,
         "text": "72h",
-    }  # fmt: skip
+    }
     frame = pl.DataFrame(
         {
             "priority": ["P1", "p5", None, "P3"],
@@ -272,7 +291,7 @@ def test_each_kind_of_error_gives_its_line(tmp_path: Path) -> None:
     assert bad("      calendar: business", with_when) == [
         "p.yaml: sla.rules: the last rule must have no conditions (the default rule): add one "
         "such as {name: default, calendar: business} at the end"
-    ]  # fmt: skip
+    ]
     # the unclosed flow mapping swallows the blank line; "  rules:" (line 9) has its ':' at
     # column 8, where YAML wanted ',' or '}'
     assert bad("    P1: {first_response: 15m}", "    P1: {first_response: 15m\n") == [
@@ -641,8 +660,9 @@ def test_parse_policy_and_exports() -> None:
         assert hasattr(policy_pkg, name), name
 
 
-@pytest.mark.parametrize("command", [["policy"], ["policy", "init"], ["policy", "check"],
-                                     ["policy", "show"]])  # fmt: skip
+@pytest.mark.parametrize(
+    "command", [["policy"], ["policy", "init"], ["policy", "check"], ["policy", "show"]]
+)
 def test_policy_commands_have_help(command: list[str]) -> None:
     code, out, _ = run(*command, "--help")
     assert code == 0

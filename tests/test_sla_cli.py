@@ -72,8 +72,9 @@ def test_filters() -> None:
         ("supportops:1002", "first_response", 18 * 3600),
         ("supportops:1001", "periodic_update", 84 * 60),
     }
-    result = runner.invoke(app, ["sla", "--priority", "P2", "--metric", "first_response",
-                                 "--format", "json"])  # fmt: skip
+    result = runner.invoke(
+        app, ["sla", "--priority", "P2", "--metric", "first_response", "--format", "json"]
+    )
     assert [c["ticket_id"] for c in json.loads(result.stdout)["clocks"]] == ["supportops:1001"]
 
 

@@ -189,9 +189,12 @@ def test_pauses_spanning_days_and_a_holiday() -> None:
     # 50 % = 4 h: 1 h Mon + 3 h Thu → Thu 13:00; 80 % = 6.4 h → Thu 15:24; 90 % = 7.2 h →
     # Thu 16:12; 200 % = 16 h: 6 h by Thu 15:00, 3 h to Thu 18:00, 7 h Fri → Fri 16:00
     assert [res[c] for c in LEVELS] == [
-        ny(2026, 3, 5, 13), ny(2026, 3, 5, 15, 24), ny(2026, 3, 5, 16, 12),
-        ny(2026, 3, 5, 17), ny(2026, 3, 6, 16),
-    ]  # fmt: skip
+        ny(2026, 3, 5, 13),
+        ny(2026, 3, 5, 15, 24),
+        ny(2026, 3, 5, 16, 12),
+        ny(2026, 3, 5, 17),
+        ny(2026, 3, 6, 16),
+    ]
     assert res["level"] == "yellow"  # 6 h > 4 h, not > 6.4 h
     assert out["total_resolution", 1]["elapsed_s"] == 6 * H
 
@@ -204,8 +207,10 @@ def test_pauses_spanning_days_and_a_holiday() -> None:
     # the customer's Thu 10:00 message (after the agent's Mon 11:00) waits until Thu 15:00
     assert (reply["start"], reply["stop"]) == (ny(2026, 3, 5, 10), ny(2026, 3, 5, 15))
     assert (reply["elapsed_s"], reply["status"], reply["deadline"]) == (
-        5 * H, "breached", ny(2026, 3, 5, 14)
-    )  # fmt: skip
+        5 * H,
+        "breached",
+        ny(2026, 3, 5, 14),
+    )
 
     # update clock from Mon 11:00 to the next public agent comment (Thu 15:00); paused while
     # pending (Mon 11:00–Thu 10:00), so 5 h ran: breached (target 2 h). The Thu 15:00 update
@@ -213,8 +218,10 @@ def test_pauses_spanning_days_and_a_holiday() -> None:
     assert [k for k in out if k[0] == "periodic_update"] == [("periodic_update", 1)]
     update = out["periodic_update", 1]
     assert (update["elapsed_s"], update["paused_s"], update["status"]) == (
-        5 * H, 17 * H, "breached"
-    )  # fmt: skip
+        5 * H,
+        17 * H,
+        "breached",
+    )
 
 
 REOPENED = [
@@ -233,17 +240,25 @@ def test_reopened_ticket_has_two_resolution_cycles() -> None:
     one, two = out["resolution", 1], out["resolution", 2]
     # cycle 1: Mon 09:00–12:00 = 3 h; cycle 2: Tue 10:00–14:00 = 4 h
     assert (one["cycle"], one["start"], one["stop"], one["elapsed_s"]) == (
-        1, ny(2026, 3, 9, 9), ny(2026, 3, 9, 12), 3 * H
-    )  # fmt: skip
+        1,
+        ny(2026, 3, 9, 9),
+        ny(2026, 3, 9, 12),
+        3 * H,
+    )
     assert (two["cycle"], two["start"], two["stop"], two["elapsed_s"]) == (
-        2, ny(2026, 3, 10, 10), ny(2026, 3, 10, 14), 4 * H
-    )  # fmt: skip
+        2,
+        ny(2026, 3, 10, 10),
+        ny(2026, 3, 10, 14),
+        4 * H,
+    )
     total = out["total_resolution", 1]
     # total: Mon 09:00 to the last solve (Tue 14:00), paused while solved (Mon 12–18 = 6 h,
     # Tue 09–10 = 1 h): 7 h ran, 7 h paused
     assert (total["stop"], total["elapsed_s"], total["paused_s"]) == (
-        ny(2026, 3, 10, 14), 7 * H, 7 * H
-    )  # fmt: skip
+        ny(2026, 3, 10, 14),
+        7 * H,
+        7 * H,
+    )
     assert out["next_reply", 1]["cycle"] == 2
 
 
@@ -300,8 +315,13 @@ def test_severe_needs_more_than_twice_the_target() -> None:
     # not severe (a level is reached when elapsed *exceeds* its threshold).
     always = Schedule.always_open(name="24/7")
     created = ny(2026, 3, 7, 23, 50)
-    out = clocks([said(created + 30 * M, "agent")], created, created + H,
-                 {"first_response": 15 * M}, schedule=always)  # fmt: skip
+    out = clocks(
+        [said(created + 30 * M, "agent")],
+        created,
+        created + H,
+        {"first_response": 15 * M},
+        schedule=always,
+    )
     first = out["first_response", 1]
     assert (first["elapsed_s"], first["status"], first["level"]) == (30 * M, "breached", "breach")
     assert (first["deadline"], first["severe_at"]) == (created + 15 * M, created + 30 * M)
@@ -318,9 +338,12 @@ def test_warning_instants_of_a_running_p2_ticket() -> None:
     res = out["resolution", 1]
     assert (res["status"], res["elapsed_s"], res["level"]) == ("running", 2 * H, None)
     assert [res[c] for c in LEVELS] == [
-        ny(2026, 3, 5, 18), ny(2026, 3, 6, 11, 24), ny(2026, 3, 6, 12, 12),
-        ny(2026, 3, 6, 13), ny(2026, 3, 9, 12),
-    ]  # fmt: skip
+        ny(2026, 3, 5, 18),
+        ny(2026, 3, 6, 11, 24),
+        ny(2026, 3, 6, 12, 12),
+        ny(2026, 3, 6, 13),
+        ny(2026, 3, 9, 12),
+    ]
     assert res["deadline"] == res["breach_at"]
     # with at_closing: next_opening the 50 % mark moves from Thu 18:00 to Fri 09:00
     opening = EngineConfig(at_closing=AtClosing.NEXT_OPENING)

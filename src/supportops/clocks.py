@@ -21,6 +21,7 @@ from supportops.core.sla import (
     compute_clocks,
 )
 from supportops.core.timeline import Timelines, derive
+from supportops.errors import InputError
 from supportops.policy import Policy
 from supportops.store import Store
 
@@ -78,6 +79,11 @@ def run_clocks(store: Store, policy: Policy, as_of: datetime | None = None) -> C
     and exports are snapshots: 'now' is when the data ends)."""
     events = store.load_events(("ticket_id", "seq", "at", "kind", "value", "actor_role", "public"))
     tickets = ticket_attributes(store)
+    if tickets.height == 0:
+        raise InputError(
+            f"the store at {store.display_url} has no tickets: run `supportops demo`, or "
+            "`supportops import SOURCE PATH` to load yours"
+        )
     if as_of is None:
         latest = events["at"].max() if events.height else None
         as_of = latest if isinstance(latest, datetime) else datetime.now(UTC)

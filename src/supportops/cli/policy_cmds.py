@@ -116,10 +116,12 @@ def show(
         return
     columns = ["priority", "rule", "calendar", *METRICS]
     flat = [
-        {**{k: r[k] for k in ("priority", "rule", "calendar")},
-         **{m: r["targets"][m]["text"] for m in METRICS}}
+        {
+            **{k: r[k] for k in ("priority", "rule", "calendar")},
+            **{m: r["targets"][m]["text"] for m in METRICS},
+        }
         for r in rows
-    ]  # fmt: skip
+    ]
     if fmt is Format.csv:
         print_csv(flat, columns)
         return

@@ -230,7 +230,8 @@ def _instances(tl: Timelines, config: EngineConfig, as_of: int) -> Arrays:
     parts: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     ones = np.ones(n, dtype=np.int32)
     parts.append((FR, tix_all, ones, created, next_at(tix_all, created, a_tix, a_t)))
-    last_cycle = np.append(c_tix[1:] != c_tix[:-1], True)
+    last_cycle = np.ones(len(c_tix), dtype=bool)
+    last_cycle[:-1] = c_tix[1:] != c_tix[:-1]
     total_stop = c_stop[last_cycle]  # one last cycle per ticket, in tix order
     parts.append((TOTAL, tix_all, ones, created, total_stop))
     if config.reopen is Reopen.NEW_CYCLE:

@@ -97,12 +97,22 @@ def derive(events: pl.DataFrame, tickets: pl.DataFrame, as_of: int) -> Timelines
         .rename({"id": "ticket_id"})
     )
     tk = tk.with_columns(pl.int_range(tk.height, dtype=pl.Int64).alias("tix"))
-    pos = tk["ticket_id"].search_sorted(events["ticket_id"], side="left").cast(pl.Int64)
+    # Look each run of equal ticket ids up once (events come grouped by ticket), not each event.
+    tid = events["ticket_id"]
+    run_start = (tid != tid.shift(1)).fill_null(True)
+    run_ids = tid.filter(run_start)
+    run_pos = tk["ticket_id"].search_sorted(run_ids, side="left").cast(pl.Int64)
+    # search_sorted gives a position, not a match: keep events of known tickets
+    run_known = (
+        (run_pos < tk.height) & (tk["ticket_id"].gather(run_pos.clip(0, tk.height - 1)) == run_ids)
+        if tk.height
+        else pl.repeat(False, len(run_ids), eager=True)
+    )
+    run_of = run_start.cum_sum().cast(pl.Int64) - 1
+    pos = run_pos.gather(run_of)
+    inside = run_known.gather(run_of)
     t = events["at"].dt.epoch("s").cast(pl.Int64)
-    # keep events of known tickets (search_sorted gives a position, not a match) up to as_of
-    inside = pos < tk.height
-    known = tk["ticket_id"].gather(pos.clip(0, max(tk.height - 1, 0))) == events["ticket_id"]
-    keep = inside & known & (t <= as_of) if tk.height else inside
+    keep = inside & (t <= as_of) if tk.height else inside
     ev = pl.DataFrame(
         [
             pos.alias("tix"),
@@ -147,7 +157,7 @@ def derive(events: pl.DataFrame, tickets: pl.DataFrame, as_of: int) -> Timelines
     ).sort("tix", "start", maintain_order=True)
     p_tix = periods["tix"].to_numpy()
     p_start = periods["start"].to_numpy()
-    same_next = np.append(p_tix[1:] == p_tix[:-1], False)
+    same_next = _same_as_next(p_tix)
     p_end = np.where(same_next, np.append(p_start[1:], 0), FOREVER)
     periods = periods.with_columns(pl.Series("end", p_end, dtype=pl.Int64)).select(
         "tix", "start", "end", "status"
@@ -163,6 +173,13 @@ def derive(events: pl.DataFrame, tickets: pl.DataFrame, as_of: int) -> Timelines
         kind == "priority"
     )
     return Timelines(tk, periods, replies, _cycles(periods, created), priority_changes)
+
+
+def _same_as_next(tix: Ints) -> npt.NDArray[np.bool_]:
+    """Does the next row belong to the same ticket? (False for the last row.)"""
+    out = np.zeros(len(tix), dtype=bool)
+    out[:-1] = tix[1:] == tix[:-1]
+    return out
 
 
 def _sorted(ev: pl.DataFrame) -> bool:
@@ -190,7 +207,7 @@ def _cycles(periods: pl.DataFrame, created: Ints) -> pl.DataFrame:
     order = np.argsort(key(c_tix, c_start), kind="stable")
     c_tix, c_start = c_tix[order], c_start[order]
     cycle = position(c_tix)
-    same_next = np.append(c_tix[1:] == c_tix[:-1], False)
+    same_next = _same_as_next(c_tix)
     next_start = np.where(same_next, np.append(c_start[1:], 0), FOREVER)
     solve_at = next_at(c_tix, c_start, tix[solved], start[solved])
     stop = np.where((solve_at >= 0) & (solve_at < next_start), solve_at, -1)

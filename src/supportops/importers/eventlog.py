@@ -319,11 +319,13 @@ class EventLogImporter(Importer):
         m, row, at, tid, src = self.map, r.row, r.at, st.tid, self.source
         if st.last_at is not None and at < st.last_at:
             raise RowError(
-                self.position.file, r.line, m.columns.timestamp,
+                self.position.file,
+                r.line,
+                m.columns.timestamp,
                 f"{at:%Y-%m-%d %H:%M:%S} UTC is earlier than an event of case {r.case!r} read "
                 f"before ({st.last_at:%Y-%m-%d %H:%M:%S} UTC); sort the file by case and time",
                 unit=r.unit,
-            )  # fmt: skip
+            )
         st.last_at = at
         res = row.get(m.columns.resource) if m.columns.resource else None
         actor = f"{src}:{res}" if res else None
@@ -367,9 +369,22 @@ class EventLogImporter(Importer):
             if rule.body_from is not None:
                 body = row.get(rule.body_from) or None
             out.append(
-                Event(tid, at, kind, value, raw_value, rule.action, rule.number, actor,
-                      rule.actor_role, rule.public, body, raw, src)
-            )  # fmt: skip
+                Event(
+                    tid,
+                    at,
+                    kind,
+                    value,
+                    raw_value,
+                    rule.action,
+                    rule.number,
+                    actor,
+                    rule.actor_role,
+                    rule.public,
+                    body,
+                    raw,
+                    src,
+                )
+            )
 
     def _ticket(self, st: _Case) -> Ticket | None:
         """The case's ticket if it changed since it was last yielded."""
@@ -381,11 +396,23 @@ class EventLogImporter(Importer):
         assert st.created_at is not None
         org = a.get("organization")
         return Ticket(
-            id=st.tid, source=self.source, external_id=st.native, created_at=st.created_at,
-            subject=a.get("subject"), description=a.get("description"),
-            requester=a.get("requester"), organization_id=f"{self.source}:{org}" if org else None,
-            channel=a.get("channel"), category=v.get("category") or a.get("category"),
-            product_area=a.get("product_area"), type=a.get("type"), tags=tuple(st.tags),
-            priority=v.get("priority"), severity=v.get("severity"), status=v.get("status"),
-            group=v.get("group"), assignee_id=v.get("assignee"), raw=dict(st.case_raw) or None,
-        )  # fmt: skip
+            id=st.tid,
+            source=self.source,
+            external_id=st.native,
+            created_at=st.created_at,
+            subject=a.get("subject"),
+            description=a.get("description"),
+            requester=a.get("requester"),
+            organization_id=f"{self.source}:{org}" if org else None,
+            channel=a.get("channel"),
+            category=v.get("category") or a.get("category"),
+            product_area=a.get("product_area"),
+            type=a.get("type"),
+            tags=tuple(st.tags),
+            priority=v.get("priority"),
+            severity=v.get("severity"),
+            status=v.get("status"),
+            group=v.get("group"),
+            assignee_id=v.get("assignee"),
+            raw=dict(st.case_raw) or None,
+        )

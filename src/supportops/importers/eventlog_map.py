@@ -42,9 +42,15 @@ from supportops.model import (
 )
 
 __all__ = [
-    "ACTIVITY", "BUILTIN_MAPS", "CompiledRule", "EventLogMap", "Rule", "Step", "compile_rules",
+    "ACTIVITY",
+    "BUILTIN_MAPS",
+    "CompiledRule",
+    "EventLogMap",
+    "Rule",
+    "Step",
+    "compile_rules",
     "load_map",
-]  # fmt: skip
+]
 
 #: Kinds a rule may emit (``created`` comes from the first row of a case; ``merge`` needs a
 #: second ticket that an event log does not name).
@@ -98,8 +104,16 @@ class Columns(_Strict):
     type: str | None = None
 
     def ticket_fields(self) -> dict[str, str]:
-        names = ("subject", "description", "requester", "organization", "channel",
-                 "category", "product_area", "type")  # fmt: skip
+        names = (
+            "subject",
+            "description",
+            "requester",
+            "organization",
+            "channel",
+            "category",
+            "product_area",
+            "type",
+        )
         return {n: getattr(self, n) for n in names if getattr(self, n)}
 
 
@@ -245,8 +259,14 @@ class EventLogMap(_Strict):
     def file_columns(self) -> list[str]:
         """Every column the map names (a CSV header must have them all)."""
         cols = self.columns
-        names = [cols.case_id, *cols.activity, cols.timestamp, cols.resource, cols.group,
-                 *cols.ticket_fields().values()]  # fmt: skip
+        names = [
+            cols.case_id,
+            *cols.activity,
+            cols.timestamp,
+            cols.resource,
+            cols.group,
+            *cols.ticket_fields().values(),
+        ]
         for rule in self.rules:
             names += [self.column(k) for k in rule.when]
             names += [self.column(k) for k in (rule.emit.value_from, rule.emit.body_from) if k]
@@ -318,9 +338,21 @@ def compile_rules(m: EventLogMap) -> tuple[Step, ...]:
         e = rule.emit
         value_from, body_from = (m.column(f) if f else None for f in (e.value_from, e.body_from))
         rules.append(
-            CompiledRule(e.kind, e.kind in STATE_KINDS, conds, conds[0][0], e.value, value_from,
-                         e.action, e.number, e.body, body_from, e.public, e.actor_role)
-        )  # fmt: skip
+            CompiledRule(
+                e.kind,
+                e.kind in STATE_KINDS,
+                conds,
+                conds[0][0],
+                e.value,
+                value_from,
+                e.action,
+                e.number,
+                e.body,
+                body_from,
+                e.public,
+                e.actor_role,
+            )
+        )
     steps: list[list[CompiledRule]] = []
     for r in rules:
         if steps and steps[-1][0].kind == r.kind:

@@ -164,9 +164,14 @@ class InterchangeImporter(Importer):
 
     def _events_table(self, path: Path) -> Iterator[Record | EventBatch]:
         fast = event_batches(
-            path, tz=self.tz, kinds=_KINDS, value_sets=_VALUE_SETS, actions=_ACTIONS,
-            roles=_ROLES, prefix=DEFAULT_SOURCE,
-        )  # fmt: skip
+            path,
+            tz=self.tz,
+            kinds=_KINDS,
+            value_sets=_VALUE_SETS,
+            actions=_ACTIONS,
+            roles=_ROLES,
+            prefix=DEFAULT_SOURCE,
+        )
         if fast is not None:
             self.position.file, self.position.line = str(path), None
             yield from fast

@@ -24,10 +24,33 @@ from supportops.store.writer import EventBatch
 CHUNK = 250_000
 #: Below this many bytes the row-by-row reader is as fast and simpler.
 MIN_BYTES = 1 << 20
-COLUMNS = ("ticket_id", "at", "kind", "value", "raw_value", "action", "number", "actor",
-           "actor_role", "public", "body", "origin", "raw")  # fmt: skip
-_BOOLS = {"true": True, "t": True, "1": True, "yes": True, "y": True,
-          "false": False, "f": False, "0": False, "no": False, "n": False}  # fmt: skip
+COLUMNS = (
+    "ticket_id",
+    "at",
+    "kind",
+    "value",
+    "raw_value",
+    "action",
+    "number",
+    "actor",
+    "actor_role",
+    "public",
+    "body",
+    "origin",
+    "raw",
+)
+_BOOLS = {
+    "true": True,
+    "t": True,
+    "1": True,
+    "yes": True,
+    "y": True,
+    "false": False,
+    "f": False,
+    "0": False,
+    "no": False,
+    "n": False,
+}
 _DUP_KEY = ("ticket_id", "at", "kind", "value", "action", "number", "actor", "body", "public")
 
 
@@ -151,18 +174,32 @@ def _convert(
     at = f["at"].str.to_datetime("%+", time_unit="us", time_zone="UTC", strict=False)
     if at.null_count():  # other spellings (no offset, " UTC" …): the reader's own parser
         try:
-            slow = [None if ok else parse_instant(x, tz) for x, ok in
-                    zip(f["at"], at.is_not_null(), strict=True)]  # fmt: skip
+            slow = [
+                None if ok else parse_instant(x, tz)
+                for x, ok in zip(f["at"], at.is_not_null(), strict=True)
+            ]
         except ValueError:
             raise _Fallback from None
         at = at.zip_with(at.is_not_null(), pl.Series(slow, dtype=pl.Datetime("us", "UTC")))
     scoped = kind.is_in(["assignee", "merge"])
     out = pl.DataFrame(
-        [f["ticket_id"], at.alias("at"), kind, value, f["raw_value"], action,
-         number.alias("number"), f["actor"], role, public.alias("public"), f["body"],
-         f["origin"], f["raw"],
-         pl.Series("_line", range(offset + 2, offset + 2 + n), dtype=pl.Int64)]
-    )  # fmt: skip
+        [
+            f["ticket_id"],
+            at.alias("at"),
+            kind,
+            value,
+            f["raw_value"],
+            action,
+            number.alias("number"),
+            f["actor"],
+            role,
+            public.alias("public"),
+            f["body"],
+            f["origin"],
+            f["raw"],
+            pl.Series("_line", range(offset + 2, offset + 2 + n), dtype=pl.Int64),
+        ]
+    )
     return out.with_columns(
         _canonical("ticket_id", prefix),
         _canonical("actor", prefix),

@@ -222,9 +222,13 @@ class ServiceNowImporter(Importer):
             yield from self._flush(current.strip(), run)
 
     def _duplicate(
-        self, row: dict[str, str], earlier: dict[str, str] | None, where: str, smc: int,
+        self,
+        row: dict[str, str],
+        earlier: dict[str, str] | None,
+        where: str,
+        smc: int,
         digest: int | None = None,
-    ) -> RowError:  # fmt: skip
+    ) -> RowError:
         line = self.position.line
         same = row == earlier if earlier is not None else hash(tuple(row.values())) == digest
         if same:
@@ -304,9 +308,10 @@ class ServiceNowImporter(Importer):
             seen = self._numbers.get(number)
             if seen is not None:
                 raise self.error(
-                    "number", f"incident {number} is listed twice: also on {self._where(seen)}; "
+                    "number",
+                    f"incident {number} is listed twice: also on {self._where(seen)}; "
                     "an incident table export has one row per incident",
-                )  # fmt: skip
+                )
             self._numbers[number] = (file, self.position.line or 0)
             yield from self._incident(number, row)
 
@@ -314,8 +319,10 @@ class ServiceNowImporter(Importer):
         tid = scoped(SOURCE, number)
         get = row.get
         opened = self._required(row["opened_at"], "opened_at", False)
-        times = [self._time(get(c), c, False) for c in
-                 ("resolved_at", "closed_at", "reopened_time", "sys_updated_on")]  # fmt: skip
+        times = [
+            self._time(get(c), c, False)
+            for c in ("resolved_at", "closed_at", "reopened_time", "sys_updated_on")
+        ]
         priority = self._level(row["priority"], "priority", "P")
         severity = self._level(get("severity"), "severity", "SEV")
         word = clean(row["incident_state"])

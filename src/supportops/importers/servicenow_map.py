@@ -37,9 +37,17 @@ SOURCE = "servicenow"
 
 #: The columns an incident event log (one row per update) must have.
 LOG_COLUMNS = (
-    "number", "incident_state", "sys_mod_count", "sys_updated_at", "opened_at", "reopen_count",
-    "priority", "assignment_group", "assigned_to", "category",
-)  # fmt: skip
+    "number",
+    "incident_state",
+    "sys_mod_count",
+    "sys_updated_at",
+    "opened_at",
+    "reopen_count",
+    "priority",
+    "assignment_group",
+    "assigned_to",
+    "category",
+)
 #: The columns an incident table export (one row per incident) must have.
 TABLE_COLUMNS = ("number", "short_description", "incident_state", "opened_at", "priority")
 
@@ -218,10 +226,17 @@ def neither_message(missing: Sequence[str]) -> str:
 
 #: Source columns kept typed in ``raw``; everything else is kept as text.
 _BOOLS = frozenset(("active", "made_sla", "knowledge", "u_priority_confirmation"))
-_INTS = frozenset((
-    "reassignment_count", "reopen_count", "sys_mod_count", "business_stc", "calendar_stc",
-    "business_duration", "calendar_duration",
-))  # fmt: skip
+_INTS = frozenset(
+    (
+        "reassignment_count",
+        "reopen_count",
+        "sys_mod_count",
+        "business_stc",
+        "calendar_stc",
+        "business_duration",
+        "calendar_duration",
+    )
+)
 _TRUE = frozenset(("true", "1", "yes"))
 _FALSE = frozenset(("false", "0", "no"))
 
@@ -322,9 +337,11 @@ class Instants:
         head, _, rest = s.partition(":")
         minutes, _, seconds = rest.partition(":")
         if (
-            len(minutes) == 2 and minutes.isdigit() and int(minutes) < 60
+            len(minutes) == 2
+            and minutes.isdigit()
+            and int(minutes) < 60
             and (not seconds or (len(seconds) == 2 and seconds.isdigit() and int(seconds) < 60))
-        ):  # fmt: skip
+        ):
             base = self._hours.get(head)
             if base is None:
                 base = self._hour(head)

@@ -45,15 +45,38 @@ __all__ = ["ZendeskImporter"]
 
 #: API page keys (plural, a list) and single-object keys → record kind, in reading order.
 PAGE_KEYS = {
-    "organizations": "organization", "groups": "group", "users": "user", "tickets": "ticket",
-    "audits": "audit", "satisfaction_ratings": "satisfaction_rating", "articles": "article",
-}  # fmt: skip
+    "organizations": "organization",
+    "groups": "group",
+    "users": "user",
+    "tickets": "ticket",
+    "audits": "audit",
+    "satisfaction_ratings": "satisfaction_rating",
+    "articles": "article",
+}
 SINGLE_KEYS = {kind: kind for kind in PAGE_KEYS.values()}
 #: The phase of each record kind (the same numbers as the tables').
-KIND_PHASE = {"organization": 1, "group": 2, "user": 3, "ticket": 5, "audit": 6,
-              "satisfaction_rating": 9, "article": 10}  # fmt: skip
-_GROUP_KEYS = frozenset({"id", "url", "name", "description", "default", "deleted", "is_public",
-                         "created_at", "updated_at"})  # fmt: skip
+KIND_PHASE = {
+    "organization": 1,
+    "group": 2,
+    "user": 3,
+    "ticket": 5,
+    "audit": 6,
+    "satisfaction_rating": 9,
+    "article": 10,
+}
+_GROUP_KEYS = frozenset(
+    {
+        "id",
+        "url",
+        "name",
+        "description",
+        "default",
+        "deleted",
+        "is_public",
+        "created_at",
+        "updated_at",
+    }
+)
 _FIRST_KEY = re.compile(rb'^\s*(?:\xef\xbb\xbf)?\s*\{\s*"([^"\\]+)"\s*:')
 _STATUS, _PRIORITY, _GROUP = EventKind.STATUS.value, "priority", EventKind.GROUP.value
 _ASSIGNEE, _TAG, _COMMENT = EventKind.ASSIGNEE.value, EventKind.TAG.value, "comment"
@@ -106,8 +129,14 @@ class ZendeskImporter(Importer):
             )
         tr = Translator(self)
         tr.audit_comments = "ticket_comment" not in kinds
-        tables = Tables(tr, {"ticket_audit": self._audit, "satisfaction_rating": self._rating,
-                             "article": self._article})  # fmt: skip
+        tables = Tables(
+            tr,
+            {
+                "ticket_audit": self._audit,
+                "satisfaction_rating": self._rating,
+                "article": self._article,
+            },
+        )
         self._tr = tr
         for f in sorted(files, key=lambda f: f.phase):  # stable: given order within a phase
             if f.form == "csv":
@@ -132,8 +161,13 @@ class ZendeskImporter(Importer):
                     + ", ".join(sorted({f"{k}.csv" for k in TABLES.values()}))
                 )
             return [found]
-        files = [f for p in sorted(path.iterdir()) if p.is_file() for f in [self._classify(p)]
-                 if f is not None]  # fmt: skip
+        files = [
+            f
+            for p in sorted(path.iterdir())
+            if p.is_file()
+            for f in [self._classify(p)]
+            if f is not None
+        ]
         if not files:
             raise InputError(
                 f"{path}: no Zendesk file found; expected API pages (.json), NDJSON "
@@ -175,10 +209,12 @@ class ZendeskImporter(Importer):
             if kinds:
                 return max(kinds, key=KIND_PHASE.__getitem__)
         raise RowError(
-            str(path), None, None,
+            str(path),
+            None,
+            None,
             "not a Zendesk API page: expected a JSON object with one of the keys "
             + ", ".join(PAGE_KEYS),
-        )  # fmt: skip
+        )
 
     def _line_kind(self, obj: Any) -> str:
         if isinstance(obj, dict):
@@ -283,42 +319,76 @@ class ZendeskImporter(Importer):
                 who = text(ev.get("author_id")) or author
                 body = ev.get("body") if ev.get("body") is not None else ev.get("plain_body")
                 yield Event(
-                    ticket_id, at, _COMMENT,
+                    ticket_id,
+                    at,
+                    _COMMENT,
                     actor=scoped(SOURCE, who) if who and who != "-1" else None,
                     actor_role=tr.role_of(who, tid, channel),
                     public=tr.flag(ev.get("public"), f"events[{i}].public"),
                     body=body if isinstance(body, str) and body else None,
                     raw={"audit_id": obj.get("id"), "comment_id": ev.get("id"), "via": channel},
                     origin=ORIGIN_AUDITS,
-                )  # fmt: skip
+                )
         if channel == "merge" and closed:
             target = self._merge_target(obj, tid)
             if target is not None:
                 tr.merged_by_audit.add(tid)
-                yield Event(ticket_id, at, EventKind.MERGE.value, value=scoped(SOURCE, target),
-                            raw_value=target, actor=actor, origin=ORIGIN_AUDITS)  # fmt: skip
+                yield Event(
+                    ticket_id,
+                    at,
+                    EventKind.MERGE.value,
+                    value=scoped(SOURCE, target),
+                    raw_value=target,
+                    actor=actor,
+                    origin=ORIGIN_AUDITS,
+                )
 
     def _change(
-        self, ticket_id: str, tid: str, at: Any, actor: str | None, ev: dict[str, Any],
-        i: int, create: bool,
-    ) -> Iterator[Event]:  # fmt: skip
+        self,
+        ticket_id: str,
+        tid: str,
+        at: Any,
+        actor: str | None,
+        ev: dict[str, Any],
+        i: int,
+        create: bool,
+    ) -> Iterator[Event]:
         tr = self._tr
         field = ev.get("field_name")
         label = f"events[{i}].value"
         value = ev.get("value")
         if field == "tags":
             new = [str(t) for t in tr.listing(value, label)]
-            old = [] if create else [
-                str(t) for t in tr.listing(ev.get("previous_value"), f"events[{i}].previous_value")
-            ]  # fmt: skip
+            old = (
+                []
+                if create
+                else [
+                    str(t)
+                    for t in tr.listing(ev.get("previous_value"), f"events[{i}].previous_value")
+                ]
+            )
             for tag in new:
                 if tag not in old:
-                    yield Event(ticket_id, at, _TAG, value=tag, action=_ADDED, actor=actor,
-                                origin=ORIGIN_AUDITS)  # fmt: skip
+                    yield Event(
+                        ticket_id,
+                        at,
+                        _TAG,
+                        value=tag,
+                        action=_ADDED,
+                        actor=actor,
+                        origin=ORIGIN_AUDITS,
+                    )
             for tag in old:
                 if tag not in new:
-                    yield Event(ticket_id, at, _TAG, value=tag, action=_REMOVED, actor=actor,
-                                origin=ORIGIN_AUDITS)  # fmt: skip
+                    yield Event(
+                        ticket_id,
+                        at,
+                        _TAG,
+                        value=tag,
+                        action=_REMOVED,
+                        actor=actor,
+                        origin=ORIGIN_AUDITS,
+                    )
             return
         if field not in ("status", "priority", "group_id", "assignee_id"):
             return  # subject, type, custom fields …: no event kind in the model
@@ -334,8 +404,9 @@ class ZendeskImporter(Importer):
             kind, new_value = _GROUP, tr.group_value(raw)
         else:
             kind, new_value = _ASSIGNEE, scoped(SOURCE, raw) if raw else None
-        yield Event(ticket_id, at, kind, value=new_value, raw_value=raw, actor=actor,
-                    origin=ORIGIN_AUDITS)  # fmt: skip
+        yield Event(
+            ticket_id, at, kind, value=new_value, raw_value=raw, actor=actor, origin=ORIGIN_AUDITS
+        )
 
     def _merge_target(self, obj: dict[str, Any], tid: str) -> str | None:
         """The other ticket named in a merge audit's ``via.source`` (``to`` or ``from``)."""
@@ -366,14 +437,18 @@ class ZendeskImporter(Importer):
         requester = tr.native(obj, "requester_id")
         comment = obj.get("comment")
         yield Event(
-            scoped(SOURCE, tid), at, EventKind.CSAT.value, number=number, raw_value=score,
+            scoped(SOURCE, tid),
+            at,
+            EventKind.CSAT.value,
+            number=number,
+            raw_value=score,
             actor=scoped(SOURCE, requester) if requester else None,
             actor_role=AuthorRole.CUSTOMER.value,
             body=comment if isinstance(comment, str) and comment.strip() else None,
             raw={k: obj[k] for k in ("id", "reason", "assignee_id") if obj.get(k) is not None}
             or None,
             origin=ORIGIN_CSAT,
-        )  # fmt: skip
+        )
 
     def _article(self, obj: dict[str, Any]) -> Iterator[Article]:
         """A Help Center article: published at ``created_at`` unless a draft, updated at

@@ -39,22 +39,44 @@ ORIGIN_COMMENTS = "zendesk.comments"
 ORIGIN_CSAT = "zendesk.csat"
 
 STATUSES = {
-    "new": "new", "open": "open", "pending": "pending", "hold": "on_hold", "on-hold": "on_hold",
-    "on_hold": "on_hold", "solved": "solved", "closed": "closed", "deleted": "closed",
-}  # fmt: skip
+    "new": "new",
+    "open": "open",
+    "pending": "pending",
+    "hold": "on_hold",
+    "on-hold": "on_hold",
+    "on_hold": "on_hold",
+    "solved": "solved",
+    "closed": "closed",
+    "deleted": "closed",
+}
 PRIORITIES = {"urgent": "P1", "high": "P2", "normal": "P3", "low": "P4"}
 CSAT_SCORES = {"good": 5, "good_with_comment": 5, "bad": 1, "bad_with_comment": 1}
 NOT_RATED = frozenset({"offered", "unoffered"})
 CHANNELS = {
-    "mail": "email", "web_form": "web", "web_widget": "web", "help_center": "web",
-    "native_messaging": "chat", "messaging": "chat", "voice": "phone", "web_service": "api",
-}  # fmt: skip
+    "mail": "email",
+    "web_form": "web",
+    "web_widget": "web",
+    "help_center": "web",
+    "native_messaging": "chat",
+    "messaging": "chat",
+    "voice": "phone",
+    "web_service": "api",
+}
 #: Numeric via ids (the API may give ``"channel": 8``) for the channels the rules look at.
 VIA_IDS = {"0": "web", "4": "email", "5": "api", "8": "rule", "19": "merge"}
-TIER_KEYS = frozenset({
-    "tier", "plan", "customer_tier", "support_tier", "support_plan", "account_tier",
-    "service_plan", "subscription_plan", "plan_tier",
-})  # fmt: skip
+TIER_KEYS = frozenset(
+    {
+        "tier",
+        "plan",
+        "customer_tier",
+        "support_tier",
+        "support_plan",
+        "account_tier",
+        "service_plan",
+        "subscription_plan",
+        "plan_tier",
+    }
+)
 _TIER_TAG = re.compile(r"^(?:tier|plan|customer_tier|support_plan)[_:\-](\w+)$")
 NAIVE_HINT = (
     "; Fivetran stores Zendesk times as UTC instants, so if your export wrote them in UTC "
@@ -63,11 +85,25 @@ NAIVE_HINT = (
 
 _CREATED, _STATUS, _MERGE = EventKind.CREATED.value, EventKind.STATUS.value, "merge"
 _AGENT, _CUSTOMER, _SYSTEM = "agent", "customer", "system"  # AuthorRole values
-_TICKET_MAPPED = frozenset({
-    "id", "created_at", "subject", "description", "requester_id", "submitter_id",
-    "organization_id", "via", "via_channel", "type", "tags", "priority", "status", "group_id",
-    "assignee_id",
-})  # fmt: skip
+_TICKET_MAPPED = frozenset(
+    {
+        "id",
+        "created_at",
+        "subject",
+        "description",
+        "requester_id",
+        "submitter_id",
+        "organization_id",
+        "via",
+        "via_channel",
+        "type",
+        "tags",
+        "priority",
+        "status",
+        "group_id",
+        "assignee_id",
+    }
+)
 
 
 def text(value: Any) -> str | None:
@@ -334,9 +370,10 @@ class Translator:
             if unique:
                 w = seen.where
                 raise self.error(
-                    "id", f"ticket {tid} is listed twice (first at {w.file}, {w.unit} {w.line}); "
+                    "id",
+                    f"ticket {tid} is listed twice (first at {w.file}, {w.unit} {w.line}); "
                     "keep one row per ticket",
-                )  # fmt: skip
+                )
             if seen.updated is not None and updated is not None and updated < seen.updated:
                 return None
         requester = self.native(obj, "requester_id")
@@ -378,9 +415,12 @@ class Translator:
             return None
         actor = self.native(obj, "submitter_id") or self.native(obj, "requester_id")
         return Event(
-            ticket.id, ticket.created_at, _CREATED,
-            actor=scoped(SOURCE, actor) if actor else None, origin=ORIGIN_TICKETS,
-        )  # fmt: skip
+            ticket.id,
+            ticket.created_at,
+            _CREATED,
+            actor=scoped(SOURCE, actor) if actor else None,
+            origin=ORIGIN_TICKETS,
+        )
 
     def finish(self) -> Iterator[Event]:
         """The events a ticket alone implies, once every history has been read: the current
@@ -392,9 +432,21 @@ class Translator:
             at = t.updated or t.created
             ticket_id = scoped(SOURCE, tid)
             if t.status is not None and t.status != "new" and tid not in self.status_history:
-                yield Event(ticket_id, at, _STATUS, value=t.status, raw_value=t.status_raw,
-                            origin=ORIGIN_TICKETS)  # fmt: skip
+                yield Event(
+                    ticket_id,
+                    at,
+                    _STATUS,
+                    value=t.status,
+                    raw_value=t.status_raw,
+                    origin=ORIGIN_TICKETS,
+                )
             target = self.merged_into.get(tid)
             if target is not None and tid not in self.merged_by_audit:
-                yield Event(ticket_id, at, _MERGE, value=scoped(SOURCE, target),
-                            raw_value=target, origin=ORIGIN_TICKETS)  # fmt: skip
+                yield Event(
+                    ticket_id,
+                    at,
+                    _MERGE,
+                    value=scoped(SOURCE, target),
+                    raw_value=target,
+                    origin=ORIGIN_TICKETS,
+                )

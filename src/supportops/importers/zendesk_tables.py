@@ -46,10 +46,20 @@ _ALIASES = {
 TABLES = {a + s: kind for kind, names in _ALIASES.items() for a in names for s in ("", "_data")}
 #: Reading order: each table after the ones its rows refer to.
 PHASE = {
-    "organization_tag": 0, "ticket_tag": 0, "schedule_holiday": 0, "organization": 1,
-    "group": 2, "user": 3, "schedule": 4, "ticket": 5, "ticket_audit": 6,
-    "ticket_field_history": 7, "ticket_comment": 8, "satisfaction_rating": 9, "article": 10,
-}  # fmt: skip
+    "organization_tag": 0,
+    "ticket_tag": 0,
+    "schedule_holiday": 0,
+    "organization": 1,
+    "group": 2,
+    "user": 3,
+    "schedule": 4,
+    "ticket": 5,
+    "ticket_audit": 6,
+    "ticket_field_history": 7,
+    "ticket_comment": 8,
+    "satisfaction_rating": 9,
+    "article": 10,
+}
 #: Required columns; a tuple names alternatives (Fivetran's name first, then Airbyte's).
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "organization_tag": (("organization_id",), ("tag",)),
@@ -62,81 +72,192 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "ticket": (("id",), ("created_at",), ("status",)),
     "ticket_audit": (("ticket_id",), ("created_at",), ("events",)),
     "ticket_field_history": (("ticket_id",), ("field_name",), ("updated",), ("value",)),
-    "ticket_comment": (("ticket_id",), ("created", "created_at"), ("user_id", "author_id"),
-                       ("public",), ("body",)),
+    "ticket_comment": (
+        ("ticket_id",),
+        ("created", "created_at"),
+        ("user_id", "author_id"),
+        ("public",),
+        ("body",),
+    ),
     "satisfaction_rating": (("ticket_id",), ("score",), ("created_at",)),
     "article": (("id",), ("title",)),
-}  # fmt: skip
-_HISTORY = {"status": EventKind.STATUS.value, "priority": "priority",
-            "assignee_id": EventKind.ASSIGNEE.value, "group_id": EventKind.GROUP.value}  # fmt: skip
+}
+_HISTORY = {
+    "status": EventKind.STATUS.value,
+    "priority": "priority",
+    "assignee_id": EventKind.ASSIGNEE.value,
+    "group_id": EventKind.GROUP.value,
+}
 _COMMENT = EventKind.COMMENT.value
-_BOOLS = {"TRUE": True, "true": True, "True": True, "FALSE": False, "false": False,
-          "False": False, "t": True, "f": False, "1": True, "0": False}  # fmt: skip
+_BOOLS = {
+    "TRUE": True,
+    "true": True,
+    "True": True,
+    "FALSE": False,
+    "false": False,
+    "False": False,
+    "t": True,
+    "f": False,
+    "1": True,
+    "0": False,
+}
 _WEEK = 7 * 24 * 60
 
 #: Zendesk (Ruby on Rails) time-zone names → IANA, from ActiveSupport::TimeZone::MAPPING.
 RAILS_ZONES = {
-    "International Date Line West": "Pacific/Midway", "Midway Island": "Pacific/Midway",
-    "American Samoa": "Pacific/Pago_Pago", "Hawaii": "Pacific/Honolulu",
-    "Alaska": "America/Juneau", "Pacific Time (US & Canada)": "America/Los_Angeles",
-    "Tijuana": "America/Tijuana", "Mountain Time (US & Canada)": "America/Denver",
-    "Arizona": "America/Phoenix", "Chihuahua": "America/Chihuahua",
-    "Mazatlan": "America/Mazatlan", "Central Time (US & Canada)": "America/Chicago",
-    "Saskatchewan": "America/Regina", "Guadalajara": "America/Mexico_City",
-    "Mexico City": "America/Mexico_City", "Monterrey": "America/Monterrey",
-    "Central America": "America/Guatemala", "Eastern Time (US & Canada)": "America/New_York",
-    "Indiana (East)": "America/Indiana/Indianapolis", "Bogota": "America/Bogota",
-    "Lima": "America/Lima", "Quito": "America/Lima", "Atlantic Time (Canada)": "America/Halifax",
-    "Caracas": "America/Caracas", "La Paz": "America/La_Paz", "Santiago": "America/Santiago",
-    "Newfoundland": "America/St_Johns", "Brasilia": "America/Sao_Paulo",
-    "Buenos Aires": "America/Argentina/Buenos_Aires", "Montevideo": "America/Montevideo",
-    "Georgetown": "America/Guyana", "Puerto Rico": "America/Puerto_Rico",
-    "Greenland": "America/Nuuk", "Mid-Atlantic": "Atlantic/South_Georgia",
-    "Azores": "Atlantic/Azores", "Cape Verde Is.": "Atlantic/Cape_Verde",
-    "Dublin": "Europe/Dublin", "Edinburgh": "Europe/London", "Lisbon": "Europe/Lisbon",
-    "London": "Europe/London", "Casablanca": "Africa/Casablanca", "Monrovia": "Africa/Monrovia",
-    "UTC": "Etc/UTC", "Belgrade": "Europe/Belgrade", "Bratislava": "Europe/Bratislava",
-    "Budapest": "Europe/Budapest", "Ljubljana": "Europe/Ljubljana", "Prague": "Europe/Prague",
-    "Sarajevo": "Europe/Sarajevo", "Skopje": "Europe/Skopje", "Warsaw": "Europe/Warsaw",
-    "Zagreb": "Europe/Zagreb", "Brussels": "Europe/Brussels", "Copenhagen": "Europe/Copenhagen",
-    "Madrid": "Europe/Madrid", "Paris": "Europe/Paris", "Amsterdam": "Europe/Amsterdam",
-    "Berlin": "Europe/Berlin", "Bern": "Europe/Zurich", "Zurich": "Europe/Zurich",
-    "Rome": "Europe/Rome", "Stockholm": "Europe/Stockholm", "Vienna": "Europe/Vienna",
-    "West Central Africa": "Africa/Algiers", "Bucharest": "Europe/Bucharest",
-    "Cairo": "Africa/Cairo", "Helsinki": "Europe/Helsinki", "Kyiv": "Europe/Kyiv",
-    "Kyev": "Europe/Kyiv", "Riga": "Europe/Riga", "Sofia": "Europe/Sofia",
-    "Tallinn": "Europe/Tallinn", "Vilnius": "Europe/Vilnius", "Athens": "Europe/Athens",
-    "Istanbul": "Europe/Istanbul", "Minsk": "Europe/Minsk", "Jerusalem": "Asia/Jerusalem",
-    "Harare": "Africa/Harare", "Pretoria": "Africa/Johannesburg",
-    "Kaliningrad": "Europe/Kaliningrad", "Moscow": "Europe/Moscow",
-    "St. Petersburg": "Europe/Moscow", "Volgograd": "Europe/Volgograd",
-    "Samara": "Europe/Samara", "Kuwait": "Asia/Kuwait", "Riyadh": "Asia/Riyadh",
-    "Nairobi": "Africa/Nairobi", "Baghdad": "Asia/Baghdad", "Tehran": "Asia/Tehran",
-    "Abu Dhabi": "Asia/Muscat", "Muscat": "Asia/Muscat", "Baku": "Asia/Baku",
-    "Tbilisi": "Asia/Tbilisi", "Yerevan": "Asia/Yerevan", "Kabul": "Asia/Kabul",
-    "Ekaterinburg": "Asia/Yekaterinburg", "Islamabad": "Asia/Karachi",
-    "Karachi": "Asia/Karachi", "Tashkent": "Asia/Tashkent", "Chennai": "Asia/Kolkata",
-    "Kolkata": "Asia/Kolkata", "Mumbai": "Asia/Kolkata", "New Delhi": "Asia/Kolkata",
-    "Kathmandu": "Asia/Kathmandu", "Astana": "Asia/Dhaka", "Dhaka": "Asia/Dhaka",
-    "Sri Jayawardenepura": "Asia/Colombo", "Almaty": "Asia/Almaty",
-    "Novosibirsk": "Asia/Novosibirsk", "Rangoon": "Asia/Yangon", "Bangkok": "Asia/Bangkok",
-    "Hanoi": "Asia/Bangkok", "Jakarta": "Asia/Jakarta", "Krasnoyarsk": "Asia/Krasnoyarsk",
-    "Beijing": "Asia/Shanghai", "Chongqing": "Asia/Chongqing", "Hong Kong": "Asia/Hong_Kong",
-    "Urumqi": "Asia/Urumqi", "Kuala Lumpur": "Asia/Kuala_Lumpur",
-    "Singapore": "Asia/Singapore", "Taipei": "Asia/Taipei", "Perth": "Australia/Perth",
-    "Irkutsk": "Asia/Irkutsk", "Ulaanbaatar": "Asia/Ulaanbaatar", "Seoul": "Asia/Seoul",
-    "Osaka": "Asia/Tokyo", "Sapporo": "Asia/Tokyo", "Tokyo": "Asia/Tokyo",
-    "Yakutsk": "Asia/Yakutsk", "Darwin": "Australia/Darwin", "Adelaide": "Australia/Adelaide",
-    "Canberra": "Australia/Melbourne", "Melbourne": "Australia/Melbourne",
-    "Sydney": "Australia/Sydney", "Brisbane": "Australia/Brisbane", "Hobart": "Australia/Hobart",
-    "Vladivostok": "Asia/Vladivostok", "Guam": "Pacific/Guam",
-    "Port Moresby": "Pacific/Port_Moresby", "Magadan": "Asia/Magadan",
-    "Srednekolymsk": "Asia/Srednekolymsk", "Solomon Is.": "Pacific/Guadalcanal",
-    "New Caledonia": "Pacific/Noumea", "Fiji": "Pacific/Fiji", "Kamchatka": "Asia/Kamchatka",
-    "Marshall Is.": "Pacific/Majuro", "Auckland": "Pacific/Auckland",
-    "Wellington": "Pacific/Auckland", "Nuku'alofa": "Pacific/Tongatapu",
-    "Tokelau Is.": "Pacific/Fakaofo", "Chatham Is.": "Pacific/Chatham", "Samoa": "Pacific/Apia",
-}  # fmt: skip
+    "International Date Line West": "Pacific/Midway",
+    "Midway Island": "Pacific/Midway",
+    "American Samoa": "Pacific/Pago_Pago",
+    "Hawaii": "Pacific/Honolulu",
+    "Alaska": "America/Juneau",
+    "Pacific Time (US & Canada)": "America/Los_Angeles",
+    "Tijuana": "America/Tijuana",
+    "Mountain Time (US & Canada)": "America/Denver",
+    "Arizona": "America/Phoenix",
+    "Chihuahua": "America/Chihuahua",
+    "Mazatlan": "America/Mazatlan",
+    "Central Time (US & Canada)": "America/Chicago",
+    "Saskatchewan": "America/Regina",
+    "Guadalajara": "America/Mexico_City",
+    "Mexico City": "America/Mexico_City",
+    "Monterrey": "America/Monterrey",
+    "Central America": "America/Guatemala",
+    "Eastern Time (US & Canada)": "America/New_York",
+    "Indiana (East)": "America/Indiana/Indianapolis",
+    "Bogota": "America/Bogota",
+    "Lima": "America/Lima",
+    "Quito": "America/Lima",
+    "Atlantic Time (Canada)": "America/Halifax",
+    "Caracas": "America/Caracas",
+    "La Paz": "America/La_Paz",
+    "Santiago": "America/Santiago",
+    "Newfoundland": "America/St_Johns",
+    "Brasilia": "America/Sao_Paulo",
+    "Buenos Aires": "America/Argentina/Buenos_Aires",
+    "Montevideo": "America/Montevideo",
+    "Georgetown": "America/Guyana",
+    "Puerto Rico": "America/Puerto_Rico",
+    "Greenland": "America/Nuuk",
+    "Mid-Atlantic": "Atlantic/South_Georgia",
+    "Azores": "Atlantic/Azores",
+    "Cape Verde Is.": "Atlantic/Cape_Verde",
+    "Dublin": "Europe/Dublin",
+    "Edinburgh": "Europe/London",
+    "Lisbon": "Europe/Lisbon",
+    "London": "Europe/London",
+    "Casablanca": "Africa/Casablanca",
+    "Monrovia": "Africa/Monrovia",
+    "UTC": "Etc/UTC",
+    "Belgrade": "Europe/Belgrade",
+    "Bratislava": "Europe/Bratislava",
+    "Budapest": "Europe/Budapest",
+    "Ljubljana": "Europe/Ljubljana",
+    "Prague": "Europe/Prague",
+    "Sarajevo": "Europe/Sarajevo",
+    "Skopje": "Europe/Skopje",
+    "Warsaw": "Europe/Warsaw",
+    "Zagreb": "Europe/Zagreb",
+    "Brussels": "Europe/Brussels",
+    "Copenhagen": "Europe/Copenhagen",
+    "Madrid": "Europe/Madrid",
+    "Paris": "Europe/Paris",
+    "Amsterdam": "Europe/Amsterdam",
+    "Berlin": "Europe/Berlin",
+    "Bern": "Europe/Zurich",
+    "Zurich": "Europe/Zurich",
+    "Rome": "Europe/Rome",
+    "Stockholm": "Europe/Stockholm",
+    "Vienna": "Europe/Vienna",
+    "West Central Africa": "Africa/Algiers",
+    "Bucharest": "Europe/Bucharest",
+    "Cairo": "Africa/Cairo",
+    "Helsinki": "Europe/Helsinki",
+    "Kyiv": "Europe/Kyiv",
+    "Kyev": "Europe/Kyiv",
+    "Riga": "Europe/Riga",
+    "Sofia": "Europe/Sofia",
+    "Tallinn": "Europe/Tallinn",
+    "Vilnius": "Europe/Vilnius",
+    "Athens": "Europe/Athens",
+    "Istanbul": "Europe/Istanbul",
+    "Minsk": "Europe/Minsk",
+    "Jerusalem": "Asia/Jerusalem",
+    "Harare": "Africa/Harare",
+    "Pretoria": "Africa/Johannesburg",
+    "Kaliningrad": "Europe/Kaliningrad",
+    "Moscow": "Europe/Moscow",
+    "St. Petersburg": "Europe/Moscow",
+    "Volgograd": "Europe/Volgograd",
+    "Samara": "Europe/Samara",
+    "Kuwait": "Asia/Kuwait",
+    "Riyadh": "Asia/Riyadh",
+    "Nairobi": "Africa/Nairobi",
+    "Baghdad": "Asia/Baghdad",
+    "Tehran": "Asia/Tehran",
+    "Abu Dhabi": "Asia/Muscat",
+    "Muscat": "Asia/Muscat",
+    "Baku": "Asia/Baku",
+    "Tbilisi": "Asia/Tbilisi",
+    "Yerevan": "Asia/Yerevan",
+    "Kabul": "Asia/Kabul",
+    "Ekaterinburg": "Asia/Yekaterinburg",
+    "Islamabad": "Asia/Karachi",
+    "Karachi": "Asia/Karachi",
+    "Tashkent": "Asia/Tashkent",
+    "Chennai": "Asia/Kolkata",
+    "Kolkata": "Asia/Kolkata",
+    "Mumbai": "Asia/Kolkata",
+    "New Delhi": "Asia/Kolkata",
+    "Kathmandu": "Asia/Kathmandu",
+    "Astana": "Asia/Dhaka",
+    "Dhaka": "Asia/Dhaka",
+    "Sri Jayawardenepura": "Asia/Colombo",
+    "Almaty": "Asia/Almaty",
+    "Novosibirsk": "Asia/Novosibirsk",
+    "Rangoon": "Asia/Yangon",
+    "Bangkok": "Asia/Bangkok",
+    "Hanoi": "Asia/Bangkok",
+    "Jakarta": "Asia/Jakarta",
+    "Krasnoyarsk": "Asia/Krasnoyarsk",
+    "Beijing": "Asia/Shanghai",
+    "Chongqing": "Asia/Chongqing",
+    "Hong Kong": "Asia/Hong_Kong",
+    "Urumqi": "Asia/Urumqi",
+    "Kuala Lumpur": "Asia/Kuala_Lumpur",
+    "Singapore": "Asia/Singapore",
+    "Taipei": "Asia/Taipei",
+    "Perth": "Australia/Perth",
+    "Irkutsk": "Asia/Irkutsk",
+    "Ulaanbaatar": "Asia/Ulaanbaatar",
+    "Seoul": "Asia/Seoul",
+    "Osaka": "Asia/Tokyo",
+    "Sapporo": "Asia/Tokyo",
+    "Tokyo": "Asia/Tokyo",
+    "Yakutsk": "Asia/Yakutsk",
+    "Darwin": "Australia/Darwin",
+    "Adelaide": "Australia/Adelaide",
+    "Canberra": "Australia/Melbourne",
+    "Melbourne": "Australia/Melbourne",
+    "Sydney": "Australia/Sydney",
+    "Brisbane": "Australia/Brisbane",
+    "Hobart": "Australia/Hobart",
+    "Vladivostok": "Asia/Vladivostok",
+    "Guam": "Pacific/Guam",
+    "Port Moresby": "Pacific/Port_Moresby",
+    "Magadan": "Asia/Magadan",
+    "Srednekolymsk": "Asia/Srednekolymsk",
+    "Solomon Is.": "Pacific/Guadalcanal",
+    "New Caledonia": "Pacific/Noumea",
+    "Fiji": "Pacific/Fiji",
+    "Kamchatka": "Asia/Kamchatka",
+    "Marshall Is.": "Pacific/Majuro",
+    "Auckland": "Pacific/Auckland",
+    "Wellington": "Pacific/Auckland",
+    "Nuku'alofa": "Pacific/Tongatapu",
+    "Tokelau Is.": "Pacific/Fakaofo",
+    "Chatham Is.": "Pacific/Chatham",
+    "Samoa": "Pacific/Apia",
+}
 
 
 def table_of(path: Path) -> str | None:
@@ -167,8 +288,13 @@ def week_windows(start: int, end: int) -> list[list[Any]]:
         day, minute = divmod(start, 1440)
         stop = min(end, (day + 1) * 1440)
         last = stop - day * 1440
-        out.append([(day + 6) % 7, f"{minute // 60:02d}:{minute % 60:02d}",
-                    f"{last // 60:02d}:{last % 60:02d}"])  # fmt: skip
+        out.append(
+            [
+                (day + 6) % 7,
+                f"{minute // 60:02d}:{minute % 60:02d}",
+                f"{last // 60:02d}:{last % 60:02d}",
+            ]
+        )
         start = stop
     return out
 
@@ -200,11 +326,14 @@ class Tables:
                 for names in REQUIRED[kind]:
                     if not any(n in header for n in names):
                         raise RowError(
-                            str(path), 1, names[0],
-                            "missing column" + (f" (or {', '.join(names[1:])})" if names[1:]
-                                                else "") + f"; the header has: "
+                            str(path),
+                            1,
+                            names[0],
+                            "missing column"
+                            + (f" (or {', '.join(names[1:])})" if names[1:] else "")
+                            + f"; the header has: "
                             f"{', '.join(header[:40])}",
-                        )  # fmt: skip
+                        )
             if rekey:
                 row = {k.lower(): v for k, v in row.items()}
             if "_fivetran_deleted" in row and _deleted(row):
@@ -299,9 +428,12 @@ class Tables:
                         "'Pacific Time (US & Canada)' or an IANA name such as Europe/Berlin",
                     )
                 cal = found[sid] = Calendar(
-                    id=scoped(SOURCE, sid), name=row["name"].strip() or sid, timezone=zone,
-                    holidays=self.holidays.get(sid, []), raw={"time_zone": zone_name},
-                )  # fmt: skip
+                    id=scoped(SOURCE, sid),
+                    name=row["name"].strip() or sid,
+                    timezone=zone,
+                    holidays=self.holidays.get(sid, []),
+                    raw={"time_zone": zone_name},
+                )
             elif cal.raw and cal.raw["time_zone"] != zone_name:
                 raise self.importer.error(
                     "time_zone", f"schedule {sid} is also in {cal.raw['time_zone']!r}"
@@ -338,9 +470,15 @@ class Tables:
                 value = tr.group_value(raw)
             else:
                 value = prefix + raw if raw else None
-            yield Event(prefix + tid, at, kind, value=value, raw_value=raw,
-                        actor=prefix + actor if actor else None,
-                        origin=ORIGIN_HISTORY)  # fmt: skip
+            yield Event(
+                prefix + tid,
+                at,
+                kind,
+                value=value,
+                raw_value=raw,
+                actor=prefix + actor if actor else None,
+                origin=ORIGIN_HISTORY,
+            )
 
     def _comments(self, path: Path) -> Iterator[Event]:
         tr, prefix = self.tr, f"{SOURCE}:"
@@ -363,9 +501,13 @@ class Tables:
                 public = tr.flag(flag, "public")
             cid = row.get("id")
             yield Event(
-                prefix + tid, at, _COMMENT,
+                prefix + tid,
+                at,
+                _COMMENT,
                 actor=prefix + author if author and author != "-1" else None,
                 actor_role=tr.role_of(author, tid, tr.channel(row) if via else None),
-                public=public, body=row["body"] or None,
-                raw={"comment_id": cid} if cid else None, origin=ORIGIN_COMMENTS,
-            )  # fmt: skip
+                public=public,
+                body=row["body"] or None,
+                raw={"comment_id": cid} if cid else None,
+                origin=ORIGIN_COMMENTS,
+            )

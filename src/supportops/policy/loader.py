@@ -135,21 +135,29 @@ def cross_checks(policy: Policy) -> list[tuple[tuple[int | str, ...], str]]:
             )
         if rule.when.empty and i < len(rules) - 1:
             problems.append(
-                ((*where, "when"), "only the last rule may have no conditions: the rules "
-                 "after it could never match")
-            )  # fmt: skip
+                (
+                    (*where, "when"),
+                    "only the last rule may have no conditions: the rules "
+                    "after it could never match",
+                )
+            )
         for tier in rule.when.customer_tier or []:
             if tier not in tiers:
                 problems.append(
-                    ((*where, "when", "customer_tier"),
-                     f"unknown customer tier {tier!r}; defined: {', '.join(tiers)}")
-                )  # fmt: skip
+                    (
+                        (*where, "when", "customer_tier"),
+                        f"unknown customer tier {tier!r}; defined: {', '.join(tiers)}",
+                    )
+                )
         problems += _target_checks(rule.targets, (*where, "targets"))
     if not rules[-1].when.empty:
         problems.append(
-            (("sla", "rules"), "the last rule must have no conditions (the default rule): add "
-             "one such as {name: default, calendar: business} at the end")
-        )  # fmt: skip
+            (
+                ("sla", "rules"),
+                "the last rule must have no conditions (the default rule): add "
+                "one such as {name: default, calendar: business} at the end",
+            )
+        )
     problems += _target_checks(policy.sla.targets, ("sla", "targets"))
     ladder = policy.warning_ladder
     for i in range(1, len(ladder)):

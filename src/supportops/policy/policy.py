@@ -220,10 +220,16 @@ class Policy(Strict):
                         }
                     )
         schema = {
-            "rule": pl.Int32, "rule_name": pl.String, "calendar": pl.String,
-            "priority": pl.String, "metric": pl.String, "kind": pl.String,
-            "seconds": pl.Int64, "scaled": pl.Boolean, "text": pl.String,
-        }  # fmt: skip
+            "rule": pl.Int32,
+            "rule_name": pl.String,
+            "calendar": pl.String,
+            "priority": pl.String,
+            "metric": pl.String,
+            "kind": pl.String,
+            "seconds": pl.Int64,
+            "scaled": pl.Boolean,
+            "text": pl.String,
+        }
         return pl.DataFrame(rows, schema=schema)
 
     def tier_table(self) -> pl.DataFrame:
@@ -242,17 +248,21 @@ class Policy(Strict):
         ``frame`` has the columns the rules read, plus ``priority`` and ``customer_tier``
         (missing ones count as null)."""
         frame = frame.with_columns(
-            [pl.lit(None, dtype=pl.String).alias(c) for c in ("priority", "customer_tier")
-             if c not in frame.columns]
-        )  # fmt: skip
+            [
+                pl.lit(None, dtype=pl.String).alias(c)
+                for c in ("priority", "customer_tier")
+                if c not in frame.columns
+            ]
+        )
         table = self.targets_table().filter(pl.col("kind") == TargetKind.DURATION.value)
         present = set(table["metric"].to_list())
         wide = (
             table.select("rule", "priority", "metric", "seconds")
             .pivot(on="metric", index=["rule", "priority"], values="seconds")
-            .with_columns([pl.lit(None, dtype=pl.Int64).alias(m) for m in METRICS
-                           if m not in present])
-        )  # fmt: skip
+            .with_columns(
+                [pl.lit(None, dtype=pl.Int64).alias(m) for m in METRICS if m not in present]
+            )
+        )
         calendars = pl.DataFrame(
             {"rule": range(len(self.rules)), "calendar": [r.calendar for r in self.rules]},
             schema={"rule": pl.Int32, "calendar": pl.String},
@@ -313,9 +323,13 @@ class Policy(Strict):
                     "text": format_seconds(seconds, bd),
                 }
             rows.append(
-                {"priority": priority, "rule": rule.name, "calendar": rule.calendar,
-                 "targets": targets}
-            )  # fmt: skip
+                {
+                    "priority": priority,
+                    "rule": rule.name,
+                    "calendar": rule.calendar,
+                    "targets": targets,
+                }
+            )
         return rows
 
     # ------------------------------------------------------------------ other sections

@@ -233,7 +233,8 @@ class Scorecard(Strict):
                 threshold = getattr(value, key)
                 if threshold is not None and threshold.unit != unit:
                     raise custom_error(
-                        "unit", f"{key}: {info.field_name} is measured in {unit} "
+                        "unit",
+                        f"{key}: {info.field_name} is measured in {unit} "
                         f"(e.g. {_UNIT_EXAMPLE[unit]})",
-                    )  # fmt: skip
+                    )
         return value

@@ -328,8 +328,10 @@ class Store:
         if not n or n < 200_000:
             return self.query_frame(sql)
         step = (hi - lo) // parts + 1
-        queries = [f"{sql} WHERE e.id >= {lo + i * step} AND e.id < {lo + (i + 1) * step}"
-                   for i in range(parts)]  # fmt: skip
+        queries = [
+            f"{sql} WHERE e.id >= {lo + i * step} AND e.id < {lo + (i + 1) * step}"
+            for i in range(parts)
+        ]
         with ThreadPoolExecutor(max_workers=parts) as pool:
             frames = list(pool.map(self.query_frame, queries))
         return pl.concat(frames, how="vertical_relaxed")
