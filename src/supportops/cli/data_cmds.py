@@ -26,7 +26,10 @@ from supportops.importers import IMPORTERS, ImportOptions, run_import
 from supportops.importers.base import parse_instant
 from supportops.store import Store
 from supportops.store.queries import TicketFilter, list_tickets, resolve_ticket, ticket_detail
+from supportops.store.schema import events as events_table
 
+#: events columns the timeline CSV leaves out (the ticket is known; internals)
+TIMELINE_HIDDEN = ("id", "ticket_id", "origin", "raw")
 FORMAT_OPTION = typer.Option("--format", "-f", help="Output format.")
 
 
@@ -237,18 +240,7 @@ def tickets_show(
         print_json({"ticket": head, "events": events})
         return
     if fmt is Format.csv:
-        cols = [
-            "at",
-            "kind",
-            "value",
-            "raw_value",
-            "action",
-            "number",
-            "actor",
-            "actor_role",
-            "public",
-            "body",
-        ]
+        cols = [c.name for c in events_table.columns if c.name not in TIMELINE_HIDDEN]
         print_csv(events, cols)
         return
     out = console()

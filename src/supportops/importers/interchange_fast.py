@@ -19,26 +19,14 @@ from pathlib import Path
 import polars as pl
 
 from supportops.importers.base import parse_instant
+from supportops.store import schema
 from supportops.store.writer import EventBatch
 
 CHUNK = 250_000
 #: Below this many bytes the row-by-row reader is as fast and simpler.
 MIN_BYTES = 1 << 20
-COLUMNS = (
-    "ticket_id",
-    "at",
-    "kind",
-    "value",
-    "raw_value",
-    "action",
-    "number",
-    "actor",
-    "actor_role",
-    "public",
-    "body",
-    "origin",
-    "raw",
-)
+#: The events table's columns but its id, in table order.
+COLUMNS = tuple(c.name for c in schema.events.columns if c.name != "id")
 _BOOLS = {
     "true": True,
     "t": True,
