@@ -264,7 +264,11 @@ def tickets_show(
         if ev["kind"] == "comment":
             visibility = "public" if ev["public"] else "internal"
             detail = f"{ev['actor_role'] or '?'} {visibility}: {(ev['body'] or '')[:80]}"
-        elif ev["kind"] in ("escalation", "tag"):
+        elif ev["kind"] == "escalation":
+            level = f" (level {ev['number']})" if ev["number"] is not None else ""
+            reason = f": {ev['body']}" if ev["body"] else ""
+            detail = f"{ev['action']}{level}{reason}"
+        elif ev["kind"] == "tag":
             detail = f"{ev['action']} {detail}".strip()
         elif ev["kind"] == "csat":
             detail = f"{ev['number']}/5 {ev['body'] or ''}".strip()
