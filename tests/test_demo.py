@@ -32,25 +32,10 @@ from supportops.demo.text import COMMON
 from supportops.errors import InputError
 from supportops.model import Event, Ticket
 from supportops.store import Store
+from supportops.store.db import FULL_EVENT_COLUMNS
 
 NY = ZoneInfo("America/New_York")
-# ``raw`` is read on its own (see ``event_raw``): it is NULL on most events, and the SQLite
-# ADBC reader types a column by its first batch of rows.
-EVENT_COLS = (
-    "ticket_id",
-    "seq",
-    "at",
-    "kind",
-    "value",
-    "raw_value",
-    "action",
-    "number",
-    "actor",
-    "actor_role",
-    "public",
-    "body",
-    "origin",
-)
+EVENT_COLS = FULL_EVENT_COLUMNS
 TICKET_COLS = (
     "id",
     "source",

@@ -21,25 +21,12 @@ from supportops.importers import ImportOptions, run_import
 from supportops.importers.zendesk import kind_of
 from supportops.importers.zendesk_tables import RAILS_ZONES, week_windows
 from supportops.store import Store
+from supportops.store.db import FULL_EVENT_COLUMNS
 
 DATA = Path(__file__).parent / "data" / "zendesk"
 API, FIVETRAN, SAMPLE = DATA / "api", DATA / "fivetran", DATA / "fivetran_sample"
 UTC_OPT = ImportOptions(timezone="UTC")
-COLUMNS = (
-    "ticket_id",
-    "seq",
-    "at",
-    "kind",
-    "value",
-    "raw_value",
-    "action",
-    "number",
-    "actor",
-    "actor_role",
-    "public",
-    "body",
-    "origin",
-)
+COLUMNS = FULL_EVENT_COLUMNS
 A, CS, TK = "zendesk.audits", "zendesk.csat", "zendesk"
 H, C = "zendesk.field_history", "zendesk.comments"
 

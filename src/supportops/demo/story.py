@@ -4,12 +4,13 @@ and the :class:`Story` that collects its events before they become :class:`Event
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from supportops.demo.calendar import BusinessClock
 from supportops.demo.people import GROUP_OF_TIER
 from supportops.demo.problems import Problem
+from supportops.model import Event
 
 HOUR = 3600
 DAY = 86400
@@ -65,18 +66,7 @@ class Plan:
 
 
 #: The :class:`~supportops.model.Event` fields after ``ticket_id`` and ``at``, in order.
-FIELDS = (
-    "kind",
-    "value",
-    "raw_value",
-    "action",
-    "number",
-    "actor",
-    "actor_role",
-    "public",
-    "body",
-    "raw",
-)
+FIELDS = tuple(f.name for f in fields(Event))[2:-1]  # all but the origin
 Row = tuple[Any, ...]  # one event's FIELDS
 
 

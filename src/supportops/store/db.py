@@ -39,6 +39,10 @@ EVENT_COLUMNS = (
     "actor_role",
     "public",
 )
+#: Every events column under its frame name (``seq`` for the id), except the JSON ``raw``.
+FULL_EVENT_COLUMNS = tuple(
+    "seq" if c.name == "id" else c.name for c in schema.events.columns if c.name != "raw"
+)
 TICKET_COLUMNS = (
     "id",
     "source",
