@@ -30,10 +30,10 @@ def counts(store: Store) -> dict[str, int]:
 
 
 def test_migrations_are_recorded_once(store: Store) -> None:
-    assert store.applied_migrations() == ["0001_initial"]
+    assert store.applied_migrations() == ["0001_initial", "0002_tracker"]
     assert store.migrate() == []  # a second run applies nothing
     reopened = Store.open(store.url)
-    assert reopened.applied_migrations() == ["0001_initial"]
+    assert reopened.applied_migrations() == ["0001_initial", "0002_tracker"]
     reopened.close()
 
 

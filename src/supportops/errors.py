@@ -9,7 +9,8 @@ class, prints its message and exits 1. Third-party errors are translated where t
     ├── StoreError           the database could not be opened, migrated or written
     ├── InputError           bad input data (an import file, a ticket id on the command line)
     │   └── RowError         one record of one file: file, line or record, field, message
-    └── PolicyError          the policy file (one line per problem)
+    ├── PolicyError          the policy file (one line per problem)
+    └── NotifyError          a notification (Slack) could not be delivered; never shows secrets
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ class RowError(InputError):
         if field:
             where += f", field {field!r}"
         super().__init__(f"{where}: {message}")
+
+
+class NotifyError(SupportOpsError):
+    """A notification could not be delivered. The message names the service's answer and at
+    most the scheme and host of a webhook URL (its path holds the secret token)."""
 
 
 class PolicyError(SupportOpsError):

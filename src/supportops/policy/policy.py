@@ -25,6 +25,7 @@ from supportops.policy.models import (
     SlaSection,
     default_ladder,
 )
+from supportops.policy.review import ReviewSettings
 from supportops.policy.sections import (
     EscalationDefinition,
     EscalationPath,
@@ -83,6 +84,7 @@ class Policy(Strict):
         default_factory=_from_default("handoff_triggers", _adapter(list[HandoffTrigger]))
     )
     scorecard: Scorecard = Field(default_factory=_from_default("scorecard", _adapter(Scorecard)))
+    review: ReviewSettings = ReviewSettings()
 
     #: Where the policy came from: a file path, or ``built-in default``.
     _source: str = PrivateAttr(default="")

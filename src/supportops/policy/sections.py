@@ -5,6 +5,7 @@ triggers and the scorecard targets."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -20,12 +21,16 @@ from supportops.policy.base import Strict, custom_error
 from supportops.policy.durations import (
     Percent,
     TargetField,
+    Threshold,
     ThresholdField,
     format_seconds,
     parse_duration,
+    parse_threshold,
 )
 
 __all__ = [
+    "AnyThreshold",
+    "Costs",
     "DecisionMatrix",
     "EscalationDefinition",
     "EscalationPath",
@@ -193,38 +198,124 @@ _UNITS = {
     "first_response_time": "seconds",
     "resolution_time": "seconds",
     "fcr": "percent",
+    "one_touch": "percent",
     "nps": "number",
+    "ces": "number",
     "reopen_rate": "percent",
     "escalation_rate": "percent",
+    "elevation_rate": "percent",
     "deflection_rate": "percent",
     "sla_response": "percent",
     "sla_resolution": "percent",
+    "backlog": "number",
+    "backlog_age": "seconds",
+    "queue_depth": "number",
+    "queue_wait": "seconds",
+    "tickets_per_agent_day": "number",
+    "utilization": "percent",
+    "cost_per_ticket": "number",
 }
 _UNIT_EXAMPLE = {"percent": "90%", "seconds": "4h", "number": "30"}
 
 
+@dataclass(frozen=True, slots=True)
+class AnyThreshold:
+    """One threshold, or several joined by ``or``: ``< 60% or > 90%`` holds outside 60–90 %."""
+
+    parts: tuple[Threshold, ...]
+
+    @property
+    def unit(self) -> str:
+        return self.parts[0].unit
+
+    def holds(self, measured: float) -> bool:
+        return any(part.holds(measured) for part in self.parts)
+
+    def __str__(self) -> str:
+        return " or ".join(str(part) for part in self.parts)
+
+
+def _any_threshold(value: Any) -> Any:
+    if isinstance(value, AnyThreshold):
+        return value
+    texts = value.split(" or ") if isinstance(value, str) else [value]
+    try:
+        parts = tuple(parse_threshold(text) for text in texts)
+    except ValueError as exc:
+        raise custom_error("threshold", f"{exc} (join two with 'or')") from None
+    if len({p.unit for p in parts}) > 1:
+        raise custom_error("threshold", f"{value!r}: every part needs the same unit")
+    return AnyThreshold(parts)
+
+
+AnyThresholdField = Annotated[
+    AnyThreshold, BeforeValidator(_any_threshold), PlainSerializer(str, return_type=str)
+]
+
+
 class ScoreTarget(Strict):
-    target: ThresholdField
-    warning: ThresholdField | None = None
+    """Where a measure should be (``target``) and where to act (``warning``; ``or`` joins
+    two lines, as in ``< 60% or > 90%``)."""
+
+    target: ThresholdField | None = None
+    warning: AnyThresholdField | None = None
     description: str = ""
+
+    @model_validator(mode="after")
+    def _something(self) -> ScoreTarget:
+        if self.target is None and self.warning is None:
+            raise custom_error("target", "give a target, a warning or both (or null the measure)")
+        return self
+
+
+class Costs(Strict):
+    """What the team costs, for cost per ticket and agent utilization (seed 001 "Cost Per
+    Ticket Analysis": $75,000 a year fully loaded, 240 working days, 8 hours a day).
+    ``agent_cost_per_year: null`` leaves cost per ticket out; ``handle_time: null`` (the
+    average time an agent spends on a ticket, if you know it) leaves utilization out."""
+
+    currency: str = "USD"
+    agent_cost_per_year: float | None = Field(default=None, gt=0)
+    working_days_per_year: int = Field(default=240, gt=0, le=366)
+    hours_per_day: float = Field(default=8.0, gt=0, le=24)
+    handle_time: Delay | None = None
+
+    @field_validator("handle_time")
+    @classmethod
+    def _positive(cls, value: int | None) -> int | None:
+        if value == 0:
+            raise ValueError("handle_time must be longer than 0s (or null)")
+        return value
 
 
 class Scorecard(Strict):
-    """Targets and warning thresholds of the support scorecard (seed: Support Metrics
-    Framework). ``null`` leaves a measure unscored."""
+    """Targets and warning thresholds of the support scorecard (seed 001: Support Metrics
+    Framework, Queue Health Metrics, Cost Per Ticket). ``null`` leaves a measure unscored;
+    docs/metrics.md defines each measure."""
 
     csat: ScoreTarget | None = None
     first_response_time: ScoreTarget | None = None
     resolution_time: ScoreTarget | None = None
     fcr: ScoreTarget | None = None
+    one_touch: ScoreTarget | None = None
     nps: ScoreTarget | None = None
+    ces: ScoreTarget | None = None
     reopen_rate: ScoreTarget | None = None
     escalation_rate: ScoreTarget | None = None
+    elevation_rate: ScoreTarget | None = None
     deflection_rate: ScoreTarget | None = None
     sla_response: ScoreTarget | None = None
     sla_resolution: ScoreTarget | None = None
+    backlog: ScoreTarget | None = None
+    backlog_age: ScoreTarget | None = None
+    queue_depth: ScoreTarget | None = None
+    queue_wait: ScoreTarget | None = None
+    tickets_per_agent_day: ScoreTarget | None = None
+    utilization: ScoreTarget | None = None
+    cost_per_ticket: ScoreTarget | None = None
+    costs: Costs = Costs()
 
-    @field_validator("*")
+    @field_validator(*_UNITS)
     @classmethod
     def _unit(cls, value: ScoreTarget | None, info: ValidationInfo) -> ScoreTarget | None:
         unit = _UNITS[info.field_name or ""]
@@ -238,3 +329,7 @@ class Scorecard(Strict):
                         f"(e.g. {_UNIT_EXAMPLE[unit]})",
                     )
         return value
+
+    def targets(self) -> dict[str, ScoreTarget]:
+        """The scored measures by name."""
+        return {name: t for name in _UNITS if (t := getattr(self, name)) is not None}

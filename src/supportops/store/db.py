@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
@@ -270,6 +271,14 @@ class Store:
                 table = cur.fetch_arrow_table()
         except Exception as exc:  # ADBC raises its own DB-API hierarchy per driver
             raise StoreError(f"cannot read the store at {self.display_url}: {exc}") from exc
+        for i, fld in enumerate(table.schema):
+            # PostgreSQL jsonb arrives as the arrow.json extension type; Polars cannot cast
+            # extension columns, so keep the JSON text (its storage) as SQLite does
+            if isinstance(fld.type, pa.BaseExtensionType):
+                chunks = [chunk.storage for chunk in table.column(i).chunks]
+                table = table.set_column(
+                    i, fld.name, pa.chunked_array(chunks, type=fld.type.storage_type)
+                )
         frame = pl.from_arrow(table)
         assert isinstance(frame, pl.DataFrame)
         return frame

@@ -32,8 +32,14 @@ def _m0001_initial(conn: sa.Connection) -> None:
     schema.metadata.create_all(conn, tables=tables)
 
 
+def _m0002_tracker(conn: sa.Connection) -> None:
+    """The Weekly Escalations Tracker: problems and their weekly sightings."""
+    schema.metadata.create_all(conn, tables=[schema.tracker_problems, schema.tracker_sightings])
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _m0001_initial),
+    ("0002_tracker", _m0002_tracker),
 ]
 
 

@@ -215,3 +215,48 @@ RECORD_TABLES = {
     "Article": articles,
     "TruthLabel": ground_truth,
 }
+
+# The Weekly Escalations Tracker (migration 0002_tracker): one row per recurring problem, one
+# row per problem and review week it was seen in. Weeks are ISO week labels ("2026-W47"),
+# which sort as text in calendar order. See docs/tracker.md for the status machine.
+tracker_problems = sa.Table(
+    "tracker_problems",
+    metadata,
+    sa.Column("problem_id", sa.Text, primary_key=True),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("category", sa.Text),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("owner", sa.Text),
+    sa.Column("notes", sa.Text),
+    sa.Column("signature", JSON, nullable=False),
+    sa.Column("keywords", JSON, nullable=False),
+    sa.Column("article_id", sa.Text),
+    sa.Column("first_seen", sa.Text),
+    sa.Column("last_seen", sa.Text),
+    sa.Column("weeks_seen", sa.Integer, nullable=False),
+    sa.Column("count_total", sa.Integer, nullable=False),
+    # the week a human marked it resolved (or the last week seen then, if later): a sighting
+    # in a later week reopens it
+    sa.Column("resolved_week", sa.Text),
+    # a human changed status, owner or notes: never delete the row automatically
+    sa.Column("edited", sa.Boolean, nullable=False),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("updated_at", Instant, nullable=False),
+    sa.Index("ix_tracker_problems_status", "status"),
+)
+
+tracker_sightings = sa.Table(
+    "tracker_sightings",
+    metadata,
+    sa.Column(
+        "problem_id",
+        sa.Text,
+        sa.ForeignKey("tracker_problems.problem_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("week", sa.Text, primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("ticket_ids", JSON, nullable=False),
+    sa.Index("ix_tracker_sightings_week", "week"),
+)

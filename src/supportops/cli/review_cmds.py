@@ -1,0 +1,116 @@
+"""``supportops review``: the weekly escalation review, end to end."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from supportops.cli.app import app, open_store, settings_of
+from supportops.cli.output import console, dump_json, err_console
+from supportops.cli.sla_cmds import PolicyOption
+from supportops.errors import InputError
+from supportops.notify.slack import slack_webhook
+from supportops.policy import find_policy
+from supportops.review.document import ReviewDocument
+from supportops.review.html import render_html
+from supportops.review.render import render_markdown, render_text
+from supportops.review.service import review, write_reports
+from supportops.review.slack import review_payload
+
+
+class ReviewFormat(StrEnum):
+    text = "text"
+    json = "json"
+    md = "md"
+    html = "html"
+
+
+class Channel(StrEnum):
+    slack = "slack"
+
+
+def _day(text: str | None, flag: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{flag} {text!r}: write a date such as 2026-11-16") from None
+
+
+@app.command("review")
+def review_cmd(
+    ctx: typer.Context,
+    week: Annotated[
+        str | None,
+        typer.Option(help="ISO week, e.g. 2026-W47 (default: the last complete week of the data)."),
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="First day (with --until), YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Last day (with --since), YYYY-MM-DD.")] = None,
+    fmt: Annotated[
+        ReviewFormat, typer.Option("--format", "-f", help="What to print.")
+    ] = ReviewFormat.text,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Also write review-<week>.json/.md/.html and kb-drafts/ here."),
+    ] = None,
+    post: Annotated[
+        Channel | None,
+        typer.Option(help="Post the summary: slack (webhook from SUPPORTOPS_SLACK_WEBHOOK_URL)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="With --post: print the payload instead of posting.")
+    ] = False,
+    record: Annotated[
+        bool,
+        typer.Option("--record/--no-record", help="Update the Weekly Escalations Tracker."),
+    ] = True,
+    schema: Annotated[
+        bool, typer.Option("--schema", help="Print the JSON schema of the review and exit.")
+    ] = False,
+    policy: PolicyOption = None,
+) -> None:
+    """Run the weekly escalation review: rates and trend, repeat problems, escalation
+    quality, at-risk accounts, KB drafts; update the tracker; report and post."""
+    if schema:
+        sys.stdout.write(json.dumps(ReviewDocument.model_json_schema(by_alias=True), indent=2))
+        sys.stdout.write("\n")
+        return
+    if dry_run and post is None:
+        raise InputError("--dry-run shows what --post would send: add --post slack")
+    # check the webhook before the work, so a missing one costs nothing
+    webhook = slack_webhook(settings_of(ctx)) if post is Channel.slack and not dry_run else None
+    store = open_store(ctx)
+    doc = review(
+        store,
+        find_policy(policy),
+        week=week,
+        since=_day(since, "--since"),
+        until=_day(until, "--until"),
+        record=record,
+    )
+    if out is not None:
+        written = write_reports(doc, out)
+        err_console().print(f"Wrote {len(written)} files to {out}", highlight=False)
+    if fmt is ReviewFormat.json:
+        sys.stdout.write(dump_json(doc.to_dict()) + "\n")
+    elif fmt is ReviewFormat.md:
+        sys.stdout.write(render_markdown(doc))
+    elif fmt is ReviewFormat.html:
+        sys.stdout.write(render_html(doc))
+    elif not (post and dry_run):
+        render_text(doc, console())
+    if post is Channel.slack:
+        payload = review_payload(doc)
+        if dry_run:
+            sys.stdout.write(dump_json(payload) + "\n")
+            return
+        assert webhook is not None
+        webhook.send(payload)
+        err_console().print(f"Posted the summary to {webhook.destination}.", highlight=False)

@@ -1,0 +1,62 @@
+"""``supportops serve``: the web dashboard and its JSON API, on this machine by default."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated
+
+import typer
+
+from supportops.cli.app import app, settings_of
+from supportops.cli.output import err_console
+from supportops.cli.sla_cmds import AsOfOption, PolicyOption, _as_of
+from supportops.errors import ConfigError
+from supportops.policy import find_policy
+from supportops.web.app import LOCAL_HOSTS
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str,
+        typer.Option(help="Address to bind. Anything but 127.0.0.1 exposes the dashboard."),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    policy: PolicyOption = None,
+    as_of: AsOfOption = None,
+) -> None:
+    """Serve the dashboard: scorecard, SLA queue, tickets, the escalation review, JSON API.
+
+    Read-only; it binds to 127.0.0.1 unless --host says otherwise. Open
+    http://127.0.0.1:8000/ in a browser; the API is described at /openapi.json.
+    """
+    import uvicorn
+
+    from supportops.web import create_app
+
+    settings = settings_of(ctx)
+    web_app = create_app(
+        settings.db,
+        find_policy(policy),
+        as_of=_as_of(as_of),
+        allowed_hosts=LOCAL_HOSTS if _loopback(host) else None,
+    )
+    shown = f"[{host}]" if ":" in host else host
+    err_console().print(
+        f"supportops dashboard on http://{shown}:{port}/ (read-only; Ctrl+C stops it)",
+        markup=False,
+    )
+    try:
+        uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False)
+    except OSError as exc:  # e.g. the port is taken
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc

@@ -1,0 +1,415 @@
+"""The web dashboard over real HTTP (uvicorn on a local port): routes, figures, errors, security.
+
+The store is the demo org (16 weeks) plus one imported ticket whose text is a script
+(tests/live_server.py), measured at 2026-11-23 00:00 UTC under the built-in default policy.
+Figures are checked against the CLI (a separate code path) or worked by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from live_server import (
+    AS_OF,
+    SCRIPT_COMMENT,
+    SCRIPT_SUBJECT,
+    SCRIPT_TICKET,
+    add_script_ticket,
+    build_demo_store,
+    running,
+    sample_review,
+)
+from supportops.cli import app as cli
+from supportops.policy import default_policy
+from supportops.store import Store
+from supportops.web import create_app
+
+PAGES = ["/", "/sla", f"/tickets/{SCRIPT_TICKET}", "/tickets/demo:10014", "/review"]
+API = ["/api/health", "/api/overview", "/api/sla", f"/api/tickets/{SCRIPT_TICKET}", "/api/review"]
+TEMPLATES = Path(__file__).parents[1] / "src" / "supportops" / "web" / "templates"
+
+
+@pytest.fixture(scope="module")
+def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return build_demo_store(tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture(scope="module")
+def base(store_url: str) -> Iterator[str]:
+    with running(create_app(store_url, default_policy(), as_of=AS_OF)) as url:
+        yield url
+
+
+@pytest.fixture
+def http(base: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base, timeout=60) as client:
+        yield client
+
+
+def cli_json(store_url: str, *args: str) -> Any:
+    result = CliRunner().invoke(cli, ["--db", store_url, *args, "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def assert_error(response: httpx.Response, status: int, code: str, words: str) -> None:
+    """The one error shape: {"error": {"status", "code", "message", "details"}}."""
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"status", "code", "message", "details"}
+    assert (body["error"]["status"], body["error"]["code"]) == (status, code)
+    assert words in body["error"]["message"]
+    assert isinstance(body["error"]["details"], list)
+
+
+# ------------------------------------------------------------------ routes
+@pytest.mark.parametrize("path", PAGES + API + ["/openapi.json", "/static/dashboard.css"])
+def test_every_route_answers(http: httpx.Client, path: str) -> None:
+    response = http.get(path)
+    assert response.status_code == 200, response.text
+    if path in PAGES:
+        assert response.headers["content-type"].startswith("text/html")
+        assert "<nav" in response.text
+        assert "<script" not in response.text
+
+
+def test_health(http: httpx.Client, store_url: str) -> None:
+    data = http.get("/api/health").json()
+    assert data["status"] == "ok"
+    assert data["as_of"] == "2026-11-23T00:00:00Z"
+    assert data["read_only"] is True
+    assert data["store"] == store_url
+    # tickets created by as_of (a few of the demo's last day come after midnight UTC)
+    before = cli_json(store_url, "tickets", "--until", "2026-11-23", "--limit", "100000")
+    assert data["tickets"] == len(before)
+
+
+def test_figures_are_computed_once_and_again_after_an_import(
+    tmp_path: Path, store_url: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'copy.db'}"
+    Path(tmp_path / "copy.db").write_bytes(Path(store_url.removeprefix("sqlite:///")).read_bytes())
+    with running(create_app(url, default_policy(), as_of=AS_OF)) as base:
+        first = httpx.get(f"{base}/api/health").json()
+        assert httpx.get(f"{base}/api/health").json()["computed_at"] == first["computed_at"]
+        with Store.open(url) as store:
+            store.delete_source("supportops")
+            add_script_ticket(store, tmp_path / "again")  # an import: the log changes
+        again = httpx.get(f"{base}/api/health").json()
+        assert again["computed_at"] != first["computed_at"]
+        assert again["tickets"] == first["tickets"]
+
+
+# ------------------------------------------------------------------ figures
+def test_sla_queue_matches_the_cli(http: httpx.Client, store_url: str) -> None:
+    api = http.get("/api/sla", params={"limit": 5000}).json()
+    cli_clocks = cli_json(
+        store_url, "sla", "--open", "--limit", "100000", "--as-of", "2026-11-23T00:00Z"
+    )["clocks"]
+    expected = {
+        (c["ticket_id"], c["metric"], c["cycle"], c["status"], c["deadline"])
+        for c in cli_clocks
+        if c["status"] in ("running", "paused", "breached")
+    }
+    shown = {
+        (c["ticket_id"], c["metric"], c["cycle"], c["status"], c["deadline"]) for c in api["clocks"]
+    }
+    # the CLI's open clocks, less those without a target; counted as well as compared
+    assert api["total"] == len([c for c in cli_clocks if c["status"] != "not_applicable"])
+    assert shown == expected
+    deadlines = [c["deadline"] for c in api["clocks"] if c["deadline"]]
+    assert deadlines == sorted(deadlines)  # most urgent first
+
+
+def test_script_ticket_clocks_by_hand(http: httpx.Client) -> None:
+    rows = {
+        c["metric"]: c
+        for c in http.get("/api/sla", params={"priority": "P2", "limit": 5000}).json()["clocks"]
+        if c["ticket_id"] == SCRIPT_TICKET
+    }
+    # P2, no customer tier (×1), business calendar 09:00-18:00 New York. Created Fri 20 Nov
+    # 10:30 EST, never answered; as of Sun 22 Nov 19:00 EST: 7h30m of business time.
+    fr, res = rows["first_response"], rows["resolution"]
+    assert (fr["status"], fr["level"], fr["target_s"], fr["elapsed_s"]) == (
+        "breached",
+        "severe",  # 7h30m ≥ 2 × 1h
+        3600,
+        27_000,
+    )
+    assert fr["left_s"] == 3600 - 27_000
+    assert fr["deadline"] == "2026-11-20T16:30:00+00:00"  # 11:30 EST
+    # resolution 8h: 7h30m used (> 90% = 7h12m: red), 30m left, due Mon 09:30 EST
+    assert (res["status"], res["level"], res["left_s"]) == ("running", "red", 1800)
+    assert res["deadline"] == "2026-11-23T14:30:00+00:00"
+    assert res["deadline_in_s"] == 14 * 3600 + 30 * 60  # from Mon 00:00 UTC
+    assert set(rows) == {"first_response", "resolution"}  # no reply: no next-reply clock
+
+
+def test_sla_filters_and_sorts(http: httpx.Client) -> None:
+    everything = http.get("/api/sla", params={"limit": 5000}).json()
+    for name, column in (("priority", "priority"), ("tier", "customer_tier"), ("level", "level")):
+        for value in everything["facets"][name]:
+            got = http.get("/api/sla", params={name: value, "limit": 5000}).json()
+            assert got["total"] == sum(1 for c in everything["clocks"] if c[column] == value)
+            assert got["filters"][name] == value
+    by_left = http.get("/api/sla", params={"sort": "left", "limit": 5000}).json()["clocks"]
+    lefts = [c["left_s"] for c in by_left]
+    assert lefts == sorted(lefts)
+    two = http.get("/api/sla", params={"limit": 2}).json()
+    assert (two["shown"], len(two["clocks"]), two["total"]) == (2, 2, everything["total"])
+
+
+def test_overview_matches_the_cli_summary(http: httpx.Client, store_url: str) -> None:
+    data = http.get("/api/overview").json()
+    # the last complete week before Mon 23 Nov 00:00 UTC, and the 11 before it
+    assert data["week"] == {"start": "2026-11-16", "end": "2026-11-22"}
+    assert data["weeks"][0] == "2026-08-31"
+    assert len(data["weeks"]) == 12
+    summary = cli_json(
+        store_url, "sla", "summary", "--period", "week", "--as-of", "2026-11-23T00:00Z"
+    )["summaries"]["all"]
+    by_week = {r["period"]: r for r in summary}
+    tiles = {t["key"]: t for t in data["tiles"]}
+    for key, field in (("sla_response", "response_pct"), ("sla_resolution", "resolution_pct")):
+        expected = [by_week[w][field] if w in by_week else None for w in data["weeks"]]
+        assert tiles[key]["trend"] == pytest.approx(expected)
+        assert tiles[key]["value"] == pytest.approx(expected[-1])
+        assert tiles[key]["target"] == (">= 95%" if key == "sla_response" else ">= 90%")
+        status = "good" if expected[-1] >= (0.95 if key == "sla_response" else 0.90) else "bad"
+        assert tiles[key]["status"] == status
+
+
+def test_overview_backlog_from_the_events(http: httpx.Client, store_url: str) -> None:
+    """Backlog at each week's end, recomputed from the raw status events: a ticket is open at
+    instant t when it was created by t and its last status at or before t is not solved or
+    closed."""
+    data = http.get("/api/overview").json()
+    backlog = next(t for t in data["tiles"] if t["key"] == "backlog")
+    with Store.open(store_url) as store:
+        events = store.load_events(("ticket_id", "at", "kind", "value"))
+    status = events.filter(pl.col("kind") == "status")
+    expected = []
+    for monday in data["weeks"]:
+        end = pl.lit(monday).str.to_date().dt.offset_by("7d").cast(pl.Datetime("us", "UTC"))
+        last = status.filter(pl.col("at") <= end).group_by("ticket_id").agg(pl.col("value").last())
+        expected.append(float(last.filter(~pl.col("value").is_in(["solved", "closed"])).height))
+    assert backlog["trend"] == expected
+    queue = data["queue"]
+    assert queue["clocks"] == http.get("/api/sla").json()["total"]
+    assert sum(queue["by_level"].values()) == queue["clocks"]
+    assert [c["deadline"] for c in data["urgent"]] == sorted(c["deadline"] for c in data["urgent"])
+
+
+def test_ticket_api(http: httpx.Client) -> None:
+    data = http.get(f"/api/tickets/{SCRIPT_TICKET}").json()
+    assert data["ticket"]["subject"] == SCRIPT_SUBJECT  # data stays data in JSON
+    assert "raw" not in data["ticket"]
+    assert [e["kind"] for e in data["events"]] == ["created", "status", "comment"]
+    assert data["sla"] == {
+        "rule": data["sla"]["rule"],
+        "calendar": "business",
+        "priority": "P2",
+        "customer_tier": None,
+    }
+    assert len(data["explanation"]) == len(data["clocks"])
+    assert data["explanation"][0].startswith("First response:")
+    assert "Breached at Fri 20 Nov 2026 11:30 EST" in data["explanation"][0]
+    # the source's own id works too, as on the command line
+    assert http.get("/api/tickets/10014").json()["ticket"]["id"] == "demo:10014"
+
+
+# ------------------------------------------------------------------ errors
+def test_error_shape(http: httpx.Client) -> None:
+    assert_error(http.get("/api/tickets/nope"), 404, "not_found", "no ticket 'nope'")
+    assert_error(http.get("/api/nothing-here"), 404, "not_found", "/api/nothing-here")
+    assert_error(http.get("/api/sla", params={"limit": "x"}), 422, "bad_query", "query.limit")
+    assert_error(http.get("/api/sla", params={"limit": 0}), 422, "bad_query", "query.limit")
+    assert_error(http.get("/api/sla", params={"level": "purple"}), 422, "bad_query", "purple")
+    assert_error(http.get("/api/sla", params={"sort": "x"}), 422, "bad_query", "sort 'x'")
+    assert_error(http.post("/api/sla"), 405, "method_not_allowed", "read-only")
+    assert_error(http.delete("/tickets/demo:10014"), 405, "method_not_allowed", "read-only")
+    assert_error(
+        http.get("/api/health", headers={"host": "evil.example"}), 421, "misdirected_request", ""
+    )
+    for path in ("/docs", "/redoc"):  # the CDN-backed API browsers are off
+        assert_error(http.get(path), 404, "not_found", path)
+    body = http.get("/api/sla", params={"limit": "x"}).json()["error"]
+    assert body["details"][0]["loc"] == "query.limit"
+
+
+def test_errors_on_pages_are_pages(http: httpx.Client) -> None:
+    response = http.get("/tickets/<b>nope</b>", headers={"accept": "text/html"})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "&lt;b&gt;nope&lt;/b&gt;" in response.text
+    assert "<b>nope" not in response.text
+    # a page URL asked for without text/html gets the JSON shape
+    assert_error(http.get("/tickets/nope"), 404, "not_found", "nope")
+
+
+def test_empty_store_is_unavailable(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    Store.open(url).close()
+    with running(create_app(url, default_policy())) as base:
+        response = httpx.get(f"{base}/api/overview")
+        assert_error(response, 503, "unavailable", "supportops demo")
+
+
+# ------------------------------------------------------------------ security
+def test_script_ticket_is_text_everywhere(http: httpx.Client) -> None:
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    for path in (f"/tickets/{SCRIPT_TICKET}", "/sla", "/sla?priority=P2", "/"):
+        html = http.get(path).text
+        assert "<script" not in html
+        assert "<img" not in html
+        assert "<b>bold" not in html
+        assert "<i>Support" not in html
+        if path != "/":
+            assert escaped in html
+    ticket = http.get(f"/tickets/{SCRIPT_TICKET}").text
+    assert "&lt;img src=x onerror=&#34;alert(2)&#34;&gt; &amp; more" in ticket
+    assert "&lt;b&gt;bold?&lt;/b&gt;&lt;script&gt;alert(3)&lt;/script&gt;" in ticket
+    assert SCRIPT_COMMENT not in ticket
+
+
+def test_templates_never_mark_text_safe() -> None:
+    for template in TEMPLATES.glob("*.html"):
+        text = template.read_text()
+        assert "|safe" not in text.replace(" ", ""), template.name
+        assert "autoescape false" not in text, template.name
+
+
+@pytest.mark.parametrize("path", ["/", "/api/sla", "/static/dashboard.css", "/api/tickets/x"])
+def test_security_headers(http: httpx.Client, path: str) -> None:
+    headers = http.get(path).headers
+    csp = headers["content-security-policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+
+
+def test_openapi_lists_every_api_route(http: httpx.Client, base: str) -> None:
+    doc = http.get("/openapi.json").json()
+    paths = set(doc["paths"])
+    assert paths == {
+        "/api/health",
+        "/api/overview",
+        "/api/sla",
+        "/api/tickets/{ticket_id}",
+        "/api/review",
+    }
+    for path in paths:
+        operation = doc["paths"][path]["get"]
+        assert "200" in operation["responses"]
+        assert operation["responses"]["404"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorResponse"
+        }
+        assert set(doc["paths"][path]) == {"get"}  # read-only
+    sla_params = {p["name"] for p in doc["paths"]["/api/sla"]["get"]["parameters"]}
+    assert sla_params == {"priority", "tier", "group", "level", "metric", "status", "sort", "limit"}
+    assert not re.search(r"https?://", json.dumps(doc))  # nothing points off this machine
+
+
+# ------------------------------------------------------------------ review
+def test_no_review_yet(http: httpx.Client) -> None:
+    assert http.get("/api/review").json() == {
+        "available": False,
+        "message": "no weekly review yet: run `supportops review` after importing a full "
+        "week of tickets",
+        "review": None,
+    }
+    assert "No review yet" in http.get("/review").text
+
+
+def test_review_page_renders_a_review(store_url: str) -> None:
+    document = sample_review()
+
+    def source(_store: Store, _policy: object, _as_of: object) -> Mapping[str, Any]:
+        return document
+
+    app = create_app(store_url, default_policy(), as_of=AS_OF, review=source)
+    with running(app) as base:
+        api = httpx.get(f"{base}/api/review").json()
+        assert api == {"available": True, "message": "", "review": document}
+        html = httpx.get(f"{base}/review").text
+    for section in ("headline", "trend", "categories", "problems", "at-risk", "tracker"):
+        assert f'data-section="{section}"' in html
+    assert ">3.0%</p>" in html  # the headline escalation rate, 0.03
+    assert "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "<script" not in html
+    assert "SSO &lt;login&gt; loop" in html
+    assert "Acme &amp; Co" in html
+    assert f'href="/tickets/{SCRIPT_TICKET.replace(":", "%3A")}"' in html
+    assert html.count("<svg") == 2  # the trend chart and the category bars
+
+
+# ------------------------------------------------------------------ backends, CLI
+@pytest.mark.postgres
+def test_on_postgresql(pg_url: str) -> None:
+    with Store.open(pg_url) as store:
+        add_script_ticket(store, Path(os.getcwd()) / "script")
+    with running(create_app(pg_url, default_policy(), as_of=AS_OF)) as base:
+        data = httpx.get(f"{base}/api/tickets/{SCRIPT_TICKET}").json()
+        assert data["ticket"]["subject"] == SCRIPT_SUBJECT
+        queue = httpx.get(f"{base}/api/sla").json()
+        assert {c["metric"] for c in queue["clocks"]} == {"first_response", "resolution"}
+        assert "&lt;script&gt;" in httpx.get(f"{base}/tickets/{SCRIPT_TICKET}").text
+
+
+def test_serve_command(store_url: str) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "supportops", "--db", store_url, "serve", "--port", str(port)]
+    command += ["--as-of", "2026-11-23T00:00Z"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/api/health").json()
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert time.monotonic() < deadline, "supportops serve did not start"
+                time.sleep(0.2)
+        assert health["as_of"] == "2026-11-23T00:00:00Z"
+        assert health["read_only"] is True
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert f"supportops dashboard on http://127.0.0.1:{port}/" in err
+
+
+def test_serve_refuses_a_missing_store(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'none.db'}", "serve"])
+    assert result.exit_code == 1
+    assert "no store at" in result.stderr
+    assert "supportops demo" in result.stderr
+
+
+def test_sample_review_is_a_review_document() -> None:
+    """The sample the review page is tested with follows the review's own schema."""
+    from supportops.review.document import ReviewDocument
+
+    assert ReviewDocument.model_validate(sample_review()).to_dict() == sample_review()
