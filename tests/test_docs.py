@@ -43,7 +43,7 @@ COMMANDS = readme_commands()
 
 def test_readme_shows_commands() -> None:
     assert ["demo"] in COMMANDS
-    assert ["sla", "summary"] in COMMANDS
+    assert ["review"] in COMMANDS
 
 
 @pytest.mark.parametrize("words", COMMANDS, ids=lambda w: " ".join(w))

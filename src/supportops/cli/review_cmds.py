@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -12,14 +12,16 @@ from typing import Annotated
 import typer
 
 from supportops.cli.app import app, open_store, settings_of
-from supportops.cli.output import console, dump_json, err_console
+from supportops.cli.output import RichProgress, console, dump_json, err_console
 from supportops.cli.sla_cmds import PolicyOption
 from supportops.errors import InputError
 from supportops.notify.slack import slack_webhook
 from supportops.policy import find_policy
 from supportops.review.document import ReviewDocument
 from supportops.review.html import render_html
+from supportops.review.period import week_label
 from supportops.review.render import render_markdown, render_text
+from supportops.review.run import load_inputs, resolve_period
 from supportops.review.service import review, write_reports
 from supportops.review.slack import review_payload
 
@@ -71,6 +73,15 @@ def review_cmd(
         bool,
         typer.Option("--record/--no-record", help="Update the Weekly Escalations Tracker."),
     ] = True,
+    backfill: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=104,
+            help="First review and record the N weeks before, oldest first, so the tracker "
+            "starts with history (a new install, or the demo).",
+        ),
+    ] = 0,
     schema: Annotated[
         bool, typer.Option("--schema", help="Print the JSON schema of the review and exit.")
     ] = False,
@@ -87,13 +98,28 @@ def review_cmd(
     # check the webhook before the work, so a missing one costs nothing
     webhook = slack_webhook(settings_of(ctx)) if post is Channel.slack and not dry_run else None
     store = open_store(ctx)
+    the_policy = find_policy(policy)
+    inputs = load_inputs(store)
+    if backfill:
+        if not record:
+            raise InputError("--backfill records earlier weeks: drop --no-record")
+        if since or until:
+            raise InputError("--backfill goes with --week (or no period), not --since/--until")
+        target = resolve_period(the_policy, inputs.latest, week=week)
+        weeks = [target.first - timedelta(weeks=k) for k in range(backfill, 0, -1)]
+        with RichProgress(unit="weeks") as bar:
+            bar.start("Reviewing earlier weeks", len(weeks))
+            for done, monday in enumerate(weeks, 1):
+                review(store, the_policy, week=week_label(monday), inputs=inputs)
+                bar.update(done)
     doc = review(
         store,
-        find_policy(policy),
+        the_policy,
         week=week,
         since=_day(since, "--since"),
         until=_day(until, "--until"),
         record=record,
+        inputs=inputs,
     )
     if out is not None:
         written = write_reports(doc, out)

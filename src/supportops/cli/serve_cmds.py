@@ -42,6 +42,7 @@ def serve(
     """
     import uvicorn
 
+    from supportops.review.service import latest_review
     from supportops.web import create_app
 
     settings = settings_of(ctx)
@@ -50,6 +51,7 @@ def serve(
         find_policy(policy),
         as_of=_as_of(as_of),
         allowed_hosts=LOCAL_HOSTS if _loopback(host) else None,
+        review=latest_review,
     )
     shown = f"[{host}]" if ":" in host else host
     err_console().print(

@@ -58,32 +58,22 @@ def tracker_list(
         return
     t = table(
         f"Weekly Escalations Tracker ({plural(len(problems), 'problem')})",
-        [
-            "id",
-            "status",
-            "label",
-            "category",
-            "owner",
-            "weeks",
-            "escalations",
-            "first",
-            "last",
-            "article",
-        ],
+        ["id", "status", "problem", "weeks", "escalations", "last seen", "owner"],
         [],
     )
+    for col in t.columns:  # the problem folds; ids, statuses and counts stay whole
+        col.no_wrap = col.header not in ("problem", "owner")
+    t.columns[2].ratio = 1
+    t.columns[2].min_width = 20
     for p in problems:
         t.add_row(
             Text(p.problem_id),
             Text(p.status, style=STATUS_COLOURS.get(p.status, "")),
-            Text(p.label),
-            Text(p.category or "–"),
-            Text(p.owner or "–"),
+            Text.assemble(p.title or p.label, "\n", (p.label, "dim")),
             Text(str(p.weeks_seen)),
             Text(f"{p.count_total:,}"),
-            Text(p.first_seen or "–"),
             Text(p.last_seen or "–"),
-            Text(p.article_id or "–"),
+            Text(p.owner or "–"),
         )
     console().print(t)
 

@@ -111,6 +111,7 @@ class DetectorSettings:
     direct_limit: int = 4000
     micro_size: int = 8
     keywords: int = 6
+    keyword_coverage: float = 0.3
     signature_terms: int = 30
     examples: int = 3
     random_state: int = 0
@@ -172,12 +173,18 @@ def _vectorizer(n_docs: int) -> TfidfVectorizer:
     )
 
 
-def _embed(tfidf: Any, categories: list[str | None], s: DetectorSettings) -> np.ndarray:
-    n, m = tfidf.shape
+def _embed(
+    tfidf: Any, categories: list[str | None], s: DetectorSettings, fit_on: Any = None
+) -> np.ndarray:
+    """LSA vectors of ``tfidf``'s rows; the SVD is fitted on ``fit_on`` (a larger sample of
+    the same vocabulary) when given."""
+    basis = tfidf if fit_on is None else fit_on
+    n, m = basis.shape
     k = min(s.max_components, n - 1, m - 1)
     if k >= 2:
         svd = TruncatedSVD(n_components=k, algorithm="randomized", random_state=s.random_state)
-        dense = np.asarray(svd.fit_transform(tfidf))
+        svd.fit(basis)
+        dense = np.asarray(svd.transform(tfidf))
     else:
         dense = np.asarray(tfidf.todense())
     dense = normalize(dense)
@@ -185,7 +192,7 @@ def _embed(tfidf: Any, categories: list[str | None], s: DetectorSettings) -> np.
         names = sorted({c for c in categories if c})
         if len(names) > 1:
             index = {c: i for i, c in enumerate(names)}
-            onehot = np.zeros((n, len(names)))
+            onehot = np.zeros((dense.shape[0], len(names)))
             for row, c in enumerate(categories):
                 if c:
                     onehot[row, index[c]] = s.category_weight
@@ -278,9 +285,33 @@ def _keywords(weights: np.ndarray, terms: np.ndarray, k: int) -> list[str]:
     return chosen[:k]
 
 
-def find_problems(texts: pl.DataFrame, settings: DetectorSettings | None = None) -> FoundProblems:
+def _title(subjects: list[str], nearest: np.ndarray) -> str:
+    """The subject customers wrote most often among the cluster's central tickets (the
+    wording many share is rarely the one with a typo); ties go to the most central."""
+    members = [subjects[i].strip() for i in nearest]
+    counts = Counter(" ".join(m.lower().split()) for m in members if m)
+    best = ""
+    best_count = 0
+    for m in members[:10]:
+        n = counts[" ".join(m.lower().split())]
+        if m and n > best_count:
+            best, best_count = m, n
+    return best
+
+
+def find_problems(
+    texts: pl.DataFrame,
+    settings: DetectorSettings | None = None,
+    *,
+    context: pl.DataFrame | None = None,
+) -> FoundProblems:
     """Cluster tickets into repeat problems. ``texts`` has ``ticket_id``, ``subject``,
-    ``description`` and ``category`` (null allowed)."""
+    ``description`` and ``category`` (null allowed).
+
+    ``context`` (``subject``, ``description``), optional: more tickets of the same help desk,
+    not clustered, that the vocabulary and the semantic space are learned from as well. A few
+    hundred escalated tickets say little about which words are paraphrases of each other; the
+    whole intake of the same weeks says a lot (the review passes a sample of it)."""
     s = settings or DetectorSettings()
     ids = texts["ticket_id"].to_list()
     empty = FoundProblems(
@@ -304,14 +335,24 @@ def find_problems(texts: pl.DataFrame, settings: DetectorSettings | None = None)
     if len(ids) < s.min_size:
         return empty
     docs = _documents(texts)
-    vectorizer = _vectorizer(len(docs))
+    extra = _documents(context) if context is not None and context.height else []
+    vectorizer = _vectorizer(len(docs) + len(extra))
     try:
-        tfidf = vectorizer.fit_transform(docs)
+        fitted = vectorizer.fit_transform(docs + extra)
     except ValueError:  # no term survives (empty or stop-word-only texts)
         return empty
+    tfidf = fitted[: len(docs)]
+    if tfidf.nnz == 0:
+        return empty
     categories = texts["category"].to_list()
-    points = _embed(tfidf, categories, s)
-    labels = _renumber(_cluster(points, s), s.min_size)
+    points = _embed(tfidf, categories, s, fit_on=fitted if extra else None)
+    # A ticket none of whose terms survived shares no word with any other: its point would be
+    # its category alone, which put every such ticket of a category in one cluster. Each gets
+    # a label of its own (below zero), so it is noise.
+    has_text = np.asarray(tfidf.getnnz(axis=1)) > 0
+    raw = -1 - np.arange(len(ids), dtype=np.int64)
+    raw[has_text] = _cluster(points[has_text], s)
+    labels = _renumber(raw, s.min_size)
     n_clusters = int(labels.max()) + 1 if labels.size and labels.max() >= 0 else 0
     if n_clusters == 0:
         return FoundProblems(empty.assignments, empty.clusters, {}, vectorizer, tfidf, labels)
@@ -330,7 +371,10 @@ def find_problems(texts: pl.DataFrame, settings: DetectorSettings | None = None)
         sims = points[members] @ centre
         similarity[members] = sims
         nearest = members[np.argsort(-sims, kind="stable")]
-        keywords = _keywords(weights[c], terms, s.keywords)
+        # a keyword names the cluster only if a good share of its tickets use it
+        cover = np.asarray(counts[members].sum(axis=0)).ravel() / members.size
+        shared = np.where(cover >= s.keyword_coverage, weights[c], 0.0)
+        keywords = _keywords(shared, terms, s.keywords) or _keywords(weights[c], terms, s.keywords)
         top = np.argsort(-weights[c], kind="stable")[: s.signature_terms]
         top = top[weights[c][top] > 0]
         vec = weights[c][top]
@@ -344,7 +388,7 @@ def find_problems(texts: pl.DataFrame, settings: DetectorSettings | None = None)
                 "cluster": c,
                 "size": int(members.size),
                 "label": " · ".join(keywords[:3]) if keywords else subjects[nearest[0]][:60],
-                "title": subjects[nearest[0]].strip() or (keywords[0] if keywords else ""),
+                "title": _title(subjects, nearest) or (keywords[0] if keywords else ""),
                 "keywords": keywords,
                 "category": cats.most_common(1)[0][0] if cats else None,
                 "examples": [ids[i] for i in nearest[: s.examples]],
@@ -388,7 +432,9 @@ def match_signatures(
     a = _signature_matrix([found[c] for c in clusters], vocabulary)
     b = _signature_matrix([known[k] for k in names], vocabulary)
     sim = a @ b.T
-    rows, cols = linear_sum_assignment(-sim)
+    # A pair under the threshold is worth nothing: counted at its similarity it could outweigh
+    # a strong pair and leave that pair's cluster unpaired (a known problem reported as new).
+    rows, cols = linear_sum_assignment(-np.where(sim >= min_similarity, sim, 0.0))
     return {
         clusters[r]: names[c]
         for r, c in zip(rows, cols, strict=True)

@@ -130,7 +130,13 @@ def summarize(data: DemoData, seed: int, weeks: int) -> DemoSummary:
     kb_ids = {a.raw["demo_truth"]["problem_id"] for a in data.articles if a.raw}
     truth = {t.ticket_id: t.problem_id for t in data.truth}
     story = next((t for t in sorted(escalated) if truth.get(t) in kb_ids), None)
-    hints = ["supportops sla summary", "supportops sla --at-risk", "supportops status"]
+    hints = [
+        "supportops review",
+        "supportops metrics",
+        "supportops serve",
+        "supportops sla summary",
+        "supportops sla --at-risk",
+    ]
     if story:
         hints.append(f"supportops tickets show {story}")
         hints.append(f"supportops sla explain {story}")

@@ -22,6 +22,9 @@ from supportops.review.period import Period, week_label
 __all__ = ["ProblemReport", "repeat_problems"]
 
 NEW_PREFIX = "new-"
+#: Tickets of the history window, besides the clustered ones, that the detector learns its
+#: vocabulary from (a fixed-seed sample).
+CONTEXT_SAMPLE = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +89,15 @@ def repeat_problems(
     if pool.height == 0:
         return ProblemReport([], {}, {}, published)
     texts = pool.select(pl.col("id").alias("ticket_id"), "subject", "description", "category")
-    found = find_problems(texts)
+    context = None
+    if scope != "all":
+        # the window's other tickets teach the detector which words go together
+        others = facts.filter(
+            pl.col("created_at").is_between(history_start, as_of, "right")
+            & ~pl.col("id").is_in(pool["id"].implode())
+        ).select("subject", "description")
+        context = others.sample(min(CONTEXT_SAMPLE, others.height), seed=0)
+    found = find_problems(texts, context=context)
     assigned = found.assignments.filter(pl.col("cluster") >= 0)
     matched = match_signatures(found.signatures, known)
     ids = {c: matched.get(c, f"{NEW_PREFIX}{c}") for c in found.clusters["cluster"].to_list()}

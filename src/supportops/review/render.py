@@ -7,15 +7,20 @@ interpreted), Markdown through :func:`md` (HTML and Markdown control characters 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from supportops.review.document import ReviewDocument
+from supportops.review.document import ReviewDocument, WeekRate
 
 __all__ = ["md", "pct", "render_markdown", "render_text"]
+
+#: At-risk accounts listed in the terminal summary (most urgent first); the rest are counted.
+TERMINAL_AT_RISK = 12
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
@@ -46,6 +51,33 @@ def _headline(doc: ReviewDocument) -> str:
     )
 
 
+def kb_story(doc: ReviewDocument) -> str | None:
+    """Seed 000's question, answered from the history window: did the escalation rate fall
+    after the knowledge-base articles went out? Weeks before the first article's week against
+    weeks after the last one's; ``None`` without articles or weeks on both sides."""
+    published = sorted(a.published_at for a in doc.articles_published if a.published_at)
+    if not published:
+        return None
+    tz = ZoneInfo(doc.period.timezone)
+    first_day = published[0].astimezone(tz).date()
+    last_day = published[-1].astimezone(tz).date()
+    before = [w for w in doc.history if w.first + timedelta(days=7) <= first_day]
+    after = [w for w in doc.history if w.first > last_day]
+    if not before or not after:
+        return None
+
+    def rate(weeks: list[WeekRate]) -> float | None:
+        created = sum(w.created for w in weeks)
+        return sum(w.escalated for w in weeks) / created if created else None
+
+    n = len(published)
+    return (
+        f"{n} KB article{'s' if n != 1 else ''} published {first_day:%d %b} to "
+        f"{last_day:%d %b}: escalation rate {pct(rate(before))} in the {len(before)} weeks "
+        f"before, {pct(rate(after))} in the {len(after)} weeks since."
+    )
+
+
 def _rating_style(rating: str) -> str:
     return {"good": "green", "warning": "yellow", "bad": "red"}.get(rating, "")
 
@@ -69,6 +101,9 @@ def render_text(doc: ReviewDocument, console: Console) -> None:
         f"resolution {pct(sla.resolution.compliance, 0)} "
         f"({sla.first_response.breached + sla.resolution.breached} breaches)."
     )
+    story = kb_story(doc)
+    if story:
+        head.append("\n" + story)
     parts: list[RenderableType] = [head]
 
     trend = Table(title="Escalation rate by week", title_justify="left", box=None, padding=(0, 1))
@@ -92,8 +127,9 @@ def render_text(doc: ReviewDocument, console: Console) -> None:
             if pr.article is not None:
                 kb = "article" + (" ↓" if pr.article.fell else "")
             t.add_row(
-                pr.problem_id + (" new" if pr.is_new else ""),
-                Text(pr.label),
+                ("new" if pr.problem_id.startswith("new-") else pr.problem_id)
+                + (" (new)" if pr.is_new and not pr.problem_id.startswith("new-") else ""),
+                Text.assemble(pr.title, "\n", (pr.label, "dim")),
                 str(pr.count_period),
                 str(pr.count_trend),
                 str(pr.count_history),
@@ -129,7 +165,7 @@ def render_text(doc: ReviewDocument, console: Console) -> None:
         risk = Table(title="At-risk accounts", title_justify="left", box=None, padding=(0, 1))
         for col in ("account", "tier", "signals", "evidence"):
             risk.add_column(col, overflow="fold")
-        for a in doc.at_risk:
+        for a in doc.at_risk[:TERMINAL_AT_RISK]:
             risk.add_row(
                 Text(a.organization or a.organization_id),
                 a.customer_tier or "",
@@ -137,7 +173,16 @@ def render_text(doc: ReviewDocument, console: Console) -> None:
                 ", ".join(sorted({t for sig in a.signals for t in sig.evidence})[:4]),
             )
         parts.append(risk)
-    console.print(Panel(Group(*parts), expand=False, border_style="dim"))
+        if len(doc.at_risk) > TERMINAL_AT_RISK:
+            parts.append(
+                Text(
+                    f"… and {len(doc.at_risk) - TERMINAL_AT_RISK} more accounts, ranked lower "
+                    "(all of them in --format json, md or html)",
+                    style="dim",
+                )
+            )
+    # the CLI's console soft-wraps (for pipes); a panel must wrap its own lines
+    console.print(Panel(Group(*parts), expand=False, border_style="dim"), soft_wrap=False)
 
 
 def render_markdown(doc: ReviewDocument) -> str:
@@ -151,6 +196,7 @@ def render_markdown(doc: ReviewDocument) -> str:
         "",
         f"**{_headline(doc)}**",
         "",
+        *([kb_story(doc) or "", ""] if kb_story(doc) else []),
         "| measure | this period | previous |",
         "|---|---:|---:|",
         f"| tickets created | {s.created} | |",

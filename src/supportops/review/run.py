@@ -535,6 +535,19 @@ def _quality(
     )
 
 
+_URGENCY_RANK = {"immediate": 0, "high": 1, "medium": 2, "low": 3}
+
+
+def _risk_rank(
+    item: tuple[str, list[RiskSignal]], info: dict[str, dict[str, Any]]
+) -> tuple[int, int, float, str]:
+    """Most urgent first, then the accounts with more signals, then the larger accounts."""
+    org, signals = item
+    urgency = min(_URGENCY_RANK.get(sig.urgency, 9) for sig in signals)
+    mrr = info.get(org, {}).get("mrr") or 0.0
+    return (urgency, -len({sig.signal for sig in signals}), -float(mrr), org)
+
+
 def _at_risk(
     facts: pl.DataFrame, data: ReviewInputs, policy: Policy, as_of: datetime
 ) -> list[AtRiskAccount]:
@@ -588,7 +601,7 @@ def _at_risk(
         org = r.pop("organization_id")
         accounts.setdefault(org, []).append(RiskSignal(**r))
     out = []
-    for org, signals in accounts.items():
+    for org, signals in sorted(accounts.items(), key=lambda kv: _risk_rank(kv, info)):
         i = info.get(org, {})
         out.append(
             AtRiskAccount(

@@ -8,18 +8,26 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from supportops.errors import ConfigError
 from supportops.policy import Policy
 from supportops.review.document import ReviewDocument, TrackerRow
 from supportops.review.html import render_html
+from supportops.review.period import last_complete_week
 from supportops.review.problems import NEW_PREFIX
 from supportops.review.render import render_markdown
-from supportops.review.run import load_inputs, resolve_period, run_review
+from supportops.review.run import (
+    ReviewInputs,
+    load_inputs,
+    resolve_period,
+    review_timezone,
+    run_review,
+)
 from supportops.store import Store
 from supportops.tracker import Sighting, TrackedProblem, Tracker
 
-__all__ = ["record_review", "review", "write_reports"]
+__all__ = ["latest_review", "record_review", "review", "write_reports"]
 
 
 def review(
@@ -31,9 +39,11 @@ def review(
     until: date | None = None,
     record: bool = True,
     now: datetime | None = None,
+    inputs: ReviewInputs | None = None,
 ) -> ReviewDocument:
-    """Compute the review of a period and (``record``) update the tracker with it."""
-    inputs = load_inputs(store)
+    """Compute the review of a period and (``record``) update the tracker with it.
+    ``inputs`` (from :func:`load_inputs`) saves reloading the store across several reviews."""
+    inputs = inputs or load_inputs(store)
     period = resolve_period(policy, inputs.latest, week=week, since=since, until=until)
     tracker = Tracker(store)
     known = tracker.signatures()
@@ -49,6 +59,30 @@ def review(
             "or add --no-record"
         )
     return record_review(tracker, doc, now=now or datetime.now(UTC))
+
+
+def latest_review(store: Store, policy: Policy, as_of: datetime) -> dict[str, Any] | None:
+    """The review of the last complete week before ``as_of``, as a JSON-ready dict, computed
+    without writing anything (the dashboard is read-only); the tracker's problems keep their
+    ids. ``None`` when the store holds no complete week yet."""
+    inputs = load_inputs(store)
+    tz = review_timezone(policy)
+    period = last_complete_week(as_of, tz)
+    first = inputs.tickets["created_at"].min()
+    if not isinstance(first, datetime) or first > period.start:
+        return None
+    tracker = Tracker(store)
+    status = {p.problem_id: p.status for p in tracker.problems()}
+    doc = run_review(
+        store,
+        policy,
+        period,
+        inputs=inputs,
+        known_problems=tracker.signatures(),
+        tracker_status=status,
+    )
+    doc = doc.model_copy(update={"tracker": [_row(p) for p in tracker.problems()]})
+    return doc.to_dict()
 
 
 def _row(p: TrackedProblem) -> TrackerRow:
