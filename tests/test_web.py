@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +35,23 @@ from live_server import (
 )
 from supportops.cli import app as cli
 from supportops.policy import default_policy
+from supportops.scorecard import compute_scorecard, format_value
 from supportops.store import Store
 from supportops.web import create_app
 
 PAGES = ["/", "/sla", f"/tickets/{SCRIPT_TICKET}", "/tickets/demo:10014", "/review"]
 API = ["/api/health", "/api/overview", "/api/sla", f"/api/tickets/{SCRIPT_TICKET}", "/api/review"]
 TEMPLATES = Path(__file__).parents[1] / "src" / "supportops" / "web" / "templates"
+#: The scorecard measures the overview must show (the issue's list).
+SCORECARD = (
+    "csat",
+    "first_response_time",
+    "resolution_time",
+    "fcr",
+    "reopen_rate",
+    "true_escalation_rate",
+    "backlog_age",
+)
 
 
 @pytest.fixture(scope="module")
@@ -215,6 +227,126 @@ def test_overview_backlog_from_the_events(http: httpx.Client, store_url: str) ->
     assert [c["deadline"] for c in data["urgent"]] == sorted(c["deadline"] for c in data["urgent"])
 
 
+def test_overview_scorecard_weeks(http: httpx.Client) -> None:
+    """The scorecard's weeks are cut in the report time zone (New York), the SLA tiles' in UTC:
+    at Sun 22 Nov 19:00 EST the week of 16 Nov is over in UTC but not in New York."""
+    data = http.get("/api/overview").json()
+    card = data["scorecard"]
+    assert (data["timezone"], card["timezone"]) == ("UTC", "America/New_York")
+    assert card["week"] == {"start": "2026-11-09", "end": "2026-11-15"}
+    assert card["weeks"] == [
+        (date(2026, 8, 24) + timedelta(weeks=k)).isoformat() for k in range(12)
+    ]
+    assert data["week"]["start"] == "2026-11-16"  # the SLA tiles, unchanged
+    for tile in card["tiles"]:
+        assert len(tile["trend"]) == 12
+        assert tile["trend"][-1] == tile["value"]
+
+
+def test_overview_scorecard_matches_compute_scorecard(http: httpx.Client, store_url: str) -> None:
+    """The last week's tiles equal a scorecard of that week alone, computed here; the trend
+    equals `supportops metrics --period week` over the twelve weeks."""
+    card = http.get("/api/overview").json()["scorecard"]
+    tiles = {t["key"]: t for t in card["tiles"]}
+    assert set(SCORECARD) <= set(tiles)
+    with Store.open(store_url) as store:
+        result = compute_scorecard(
+            store,
+            default_policy(),
+            as_of=AS_OF,
+            period="week",
+            since=date(2026, 11, 9),
+            until=date(2026, 11, 15),
+        )
+    assert result.rows.height == 1
+    row = result.rows.row(0, named=True)
+    assert row["period"] == date(2026, 11, 9)
+    for key, tile in tiles.items():
+        info = result.metric(key)
+        expected = row[key]
+        assert expected is not None, key  # the demo's week has data for every tile
+        assert tile["value"] == pytest.approx(expected), key
+        assert tile["formatted"] == format_value(info, expected), key
+        assert (tile["target"], tile["warning"]) == (info.target, info.warning), key
+        assert tile["status"] == result.status(key, expected), key
+        assert (tile["unit"], tile["better"]) == (info.unit, info.better), key
+    assert tiles["csat"]["target"] == ">= 90%"
+    assert tiles["first_response_time"]["note"] == "median, business hours"
+    cli_rows = cli_json(
+        store_url,
+        "metrics",
+        "--period",
+        "week",
+        "--since",
+        card["weeks"][0],
+        "--until",
+        card["week"]["end"],
+        "--as-of",
+        "2026-11-23T00:00Z",
+    )["rows"]
+    assert [r["period"] for r in cli_rows] == card["weeks"]
+    for key, tile in tiles.items():
+        assert tile["trend"] == pytest.approx([r["values"][key] for r in cli_rows]), key
+
+
+def test_overview_csat_by_hand(http: httpx.Client, store_url: str) -> None:
+    """CSAT of the week of 9 Nov (New York), counted from the raw events: ratings of 4 or 5
+    out of all ratings given in the week, taking each ticket's last rating and counting it in
+    the week it was given (docs/metrics.md), here [Mon 9 Nov 00:00 EST, Mon 16 Nov 00:00 EST).
+    Not "ratings of the week's solved tickets": a rating counts when it is given."""
+    tiles = {t["key"]: t for t in http.get("/api/overview").json()["scorecard"]["tiles"]}
+    with Store.open(store_url) as store:
+        events = store.load_events(("ticket_id", "at", "kind", "value", "number"))
+        created = store.load_tickets(("id", "created_at"))
+    ratings = (
+        events.filter(
+            (pl.col("kind") == "csat")
+            & pl.col("number").is_not_null()
+            & pl.col("value")
+            .fill_null("csat")
+            .str.strip_chars()
+            .str.to_lowercase()
+            .is_in(["", "csat"])
+            & (pl.col("at") <= AS_OF)
+        )
+        .sort("at", maintain_order=True)
+        .group_by("ticket_id")
+        .agg(pl.col("number").last(), pl.col("at").last())
+    )
+    start, end = datetime(2026, 11, 9, 5, tzinfo=UTC), datetime(2026, 11, 16, 5, tzinfo=UTC)
+    week = ratings.filter((pl.col("at") >= start) & (pl.col("at") < end))
+    happy = week.filter(pl.col("number") >= 4).height
+    assert week.height > 20
+    assert tiles["csat"]["value"] == pytest.approx(happy / week.height)
+    assert tiles["csat"]["formatted"] == f"{happy / week.height:.1%}"
+    made = created.filter((pl.col("created_at") >= start) & (pl.col("created_at") < end))
+    assert tiles["n_tickets"]["value"] == made.height
+
+
+def test_overview_scorecard_without_data(store_url: str) -> None:
+    """Before the store's first full week every measure is missing: the API says null and the
+    page shows "–", with no status."""
+    with Store.open(store_url) as store:
+        first = store.load_tickets(("created_at",))["created_at"].min()
+    assert isinstance(first, datetime)
+    with running(
+        create_app(store_url, default_policy(), as_of=first + timedelta(seconds=1))
+    ) as base:
+        card = httpx.get(f"{base}/api/overview", timeout=60).json()["scorecard"]
+        html = httpx.get(f"{base}/", timeout=60).text
+    tiles = {t["key"]: t for t in card["tiles"]}
+    for key in SCORECARD:
+        assert (tiles[key]["value"], tiles[key]["formatted"]) == (None, "–"), key
+        assert tiles[key]["status"] == "none"
+        assert tiles[key]["trend"] == [None] * 12
+        shown = re.search(
+            rf'data-metric="{key}".*?<p class="figure" data-value>(.*?)</p>', html, re.S
+        )
+        assert shown is not None, key
+        assert shown.group(1) == "–", key
+    assert tiles["n_tickets"]["value"] == 0
+
+
 def test_ticket_api(http: httpx.Client) -> None:
     data = http.get(f"/api/tickets/{SCRIPT_TICKET}").json()
     assert data["ticket"]["subject"] == SCRIPT_SUBJECT  # data stays data in JSON
@@ -326,6 +458,18 @@ def test_openapi_lists_every_api_route(http: httpx.Client, base: str) -> None:
     sla_params = {p["name"] for p in doc["paths"]["/api/sla"]["get"]["parameters"]}
     assert sla_params == {"priority", "tier", "group", "level", "metric", "status", "sort", "limit"}
     assert not re.search(r"https?://", json.dumps(doc))  # nothing points off this machine
+
+
+def test_openapi_describes_the_scorecard(http: httpx.Client) -> None:
+    schemas = http.get("/openapi.json").json()["components"]["schemas"]
+    overview = schemas["Overview"]["properties"]
+    assert {"timezone", "scorecard", "week", "weeks", "tiles", "source"} <= set(overview)
+    assert "UTC" in overview["timezone"]["description"]
+    card = schemas["OverviewScorecard"]["properties"]
+    assert set(card) == {"timezone", "week", "weeks", "tiles"}
+    tile = schemas["ScorecardTile"]
+    assert set(tile["required"]) >= {"key", "value", "formatted", "target", "status", "trend"}
+    assert "supportops metrics" in tile["properties"]["formatted"]["description"]
 
 
 # ------------------------------------------------------------------ review

@@ -34,6 +34,25 @@ def expected_value(value: float | None, unit: str) -> str:
     return f"{value:,.0f}"
 
 
+def expected_card_value(value: float | None, unit: str) -> str:
+    """A scorecard figure as `supportops metrics` prints it (85.2%, 42m, 5.2h, 58h, 4.6d,
+    1,283), formatted here independently of the templates and of the library."""
+    if value is None:
+        return "–"
+    if unit == "percent":
+        return f"{value * 100:.1f}%"
+    if unit == "seconds":
+        hours = value / 3600
+        if hours < 1:
+            return f"{value / 60:.0f}m"
+        if hours < 10:
+            return f"{hours:.1f}h"
+        if hours < 72:
+            return f"{hours:.0f}h"
+        return f"{hours / 24:.1f}d"
+    return f"{value:,.0f}"
+
+
 def test_every_page_loads_on_localhost_with_no_errors(tab: Tab) -> None:
     for name, path in PAGES.items():
         tab.open(path)
@@ -64,6 +83,46 @@ def test_overview_shows_the_api_figures(tab: Tab) -> None:
         assert tab.page.locator(f"[data-count={key}] .n").inner_text() == str(count)
     links = tab.page.locator("table .ticket-link").all_inner_texts()
     assert links == [c["ticket_id"] for c in data["urgent"]]
+
+
+def test_overview_shows_the_scorecard(tab: Tab) -> None:
+    card = api(tab, "/api/overview")["scorecard"]
+    tab.open("/")
+    section = tab.page.locator("[data-section=scorecard]")
+    assert section.get_attribute("data-week") == card["week"]["start"]
+    assert section.locator("[data-metric]").count() == len(card["tiles"])
+    keys = [t["key"] for t in card["tiles"]]
+    for key in (
+        "csat",
+        "first_response_time",
+        "resolution_time",
+        "fcr",
+        "reopen_rate",
+        "true_escalation_rate",
+        "backlog_age",
+    ):
+        assert key in keys
+    for tile in card["tiles"]:
+        shown = section.locator(f"[data-metric={tile['key']}]")
+        figure = shown.locator("[data-value]").inner_text()
+        assert figure == expected_card_value(tile["value"], tile["unit"]) == tile["formatted"]
+        assert f"status-{tile['status']}" in (shown.get_attribute("class") or "").split()
+        if tile["target"]:
+            target = tile["target"].replace(">=", "≥").replace("<=", "≤").replace("..", "–")
+            assert shown.locator("[data-target]").inner_text() == target
+        if tile["warning"]:
+            warning = tile["warning"].replace(">=", "≥").replace("<=", "≤")
+            assert shown.locator("[data-warning]").inner_text() == warning
+        assert shown.locator("svg[role=img]").count() == 1
+        box = shown.bounding_box()
+        assert box is not None
+        assert box["width"] >= 250  # four across at 1600 px, not squeezed
+    # the wall screen's first view: every scorecard tile is on screen without scrolling
+    last = section.locator("[data-metric]").last.bounding_box()
+    assert last is not None
+    assert last["y"] + last["height"] <= 1000
+    overflow = tab.page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    assert overflow is False
 
 
 def test_sla_queue_shows_the_api_rows(tab: Tab) -> None:

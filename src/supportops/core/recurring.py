@@ -93,7 +93,8 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _OPENERS = re.compile(
     r"^(hi|hello|hey|dear|thanks|thank you|sorry|cheers|let me know|please let|i'm sorry|"
     r"i am sorry|hope|great news|good news|could you|can you|would you|which |what |when |"
-    r"did you|have you|do you|are you|is it|just tried|any update)",
+    r"did you|have you|do you|are you|is it|just tried|any update|i |i'm |i've |i'll |"
+    r"here's what|here is what|we'll |we will |happy to|feel free|glad to)",
     re.IGNORECASE,
 )
 
@@ -524,7 +525,7 @@ def _common(
 
 _CAUSE = re.compile(
     r"\b(because|caused by|the cause|root cause|due to|happens when|this happens|so that|"
-    r"is enforced|expires?|was changed|after you|when the)\b",
+    r"is enforced|expires?|was changed|after you|when the|invalidates?)\b|, so ",
     re.IGNORECASE,
 )
 

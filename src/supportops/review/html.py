@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from supportops import charts
 from supportops.review.document import ReviewDocument
-from supportops.review.render import pct
+from supportops.review.render import kb_story, pct
 
 __all__ = ["render_html", "review_charts"]
 
@@ -77,5 +77,5 @@ def render_html(doc: ReviewDocument) -> str:
     return (
         _env()
         .get_template("report.html.j2")
-        .render(doc=doc, s=doc.summary, charts=review_charts(doc))
+        .render(doc=doc, s=doc.summary, charts=review_charts(doc), story=kb_story(doc))
     )

@@ -1,9 +1,10 @@
 """What the dashboard shows, as plain JSON-ready data: one object per page.
 
 :class:`Dashboard` holds the store and the policy and computes the expensive part (every
-ticket's SLA clocks, the weekly figures) once per *snapshot*: a snapshot is valid while the
-store's import log is unchanged, so requests reuse it and a new import is picked up by the
-next request. The JSON API returns these objects as they are; the HTML pages render them.
+ticket's SLA clocks, the weekly figures, the weekly scorecard) once per *snapshot*: a
+snapshot is valid while the store's import log is unchanged, so requests reuse it and a new
+import is picked up by the next request. The JSON API returns these objects as they are; the
+HTML pages render them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import polars as pl
@@ -21,10 +22,11 @@ import sqlalchemy as sa
 from supportops.clocks import ClockRun, run_clocks
 from supportops.core.explain import explain_ticket
 from supportops.policy import Policy
+from supportops.scorecard import ScorecardResult, compute_scorecard, report_timezone
 from supportops.store import Store
 from supportops.store.queries import resolve_ticket, ticket_detail
 from supportops.store.schema import imports
-from supportops.web.weekly import overview_tiles
+from supportops.web.weekly import overview_tiles, scorecard_tiles, week_starts
 
 #: Clock states shown in the SLA queue: still running, with a target.
 OPEN_STATES = ("running", "paused", "breached")
@@ -73,6 +75,7 @@ class Snapshot:
     version: tuple[Any, ...]
     run: ClockRun
     queue: pl.DataFrame  # open clocks with a target, one row per clock, JSON-ready columns
+    scorecard: ScorecardResult  # one row per week of the overview's trend, report time zone
     overview: dict[str, Any]
     computed_at: datetime
     seconds: float
@@ -135,10 +138,21 @@ class Dashboard:
         run = run_clocks(self.store, self.policy, self.as_of)
         queue = _queue_frame(run)
         overview = overview_tiles(run, self.policy, TREND_WEEKS)
+        weeks = week_starts(run.as_of, TREND_WEEKS, report_timezone(self.policy))
+        scorecard = compute_scorecard(
+            self.store,
+            self.policy,
+            as_of=run.as_of,
+            period="week",
+            since=weeks[0],
+            until=weeks[-1] + timedelta(days=6),
+        )
+        overview["scorecard"] = scorecard_tiles(scorecard, weeks)
         return Snapshot(
             version=version,
             run=run,
             queue=queue,
+            scorecard=scorecard,
             overview=overview,
             computed_at=datetime.now(UTC),
             seconds=round(time.perf_counter() - started, 3),

@@ -125,17 +125,9 @@ def _svg(text: str) -> Markup:
 @router.get("/", response_class=HTMLResponse)
 def overview_page(request: Request) -> HTMLResponse:
     data = dashboard(request).overview()
-    tiles = []
-    for tile in data["tiles"]:
-        colour = charts.STATUS_COLOURS.get(tile["status"], charts.DARK_PALETTE[0])
-        spark = charts.sparkline(
-            tile["trend"],
-            title=f"{tile['label']}, last {len(tile['trend'])} weeks",
-            colour=colour if tile["status"] != "none" else charts.DARK_PALETTE[0],
-            width=300,
-            height=56,
-        )
-        tiles.append({**tile, "spark": _svg(spark)})
+    tiles = [{**tile, "spark": _spark(tile)} for tile in data["tiles"]]
+    card = data["scorecard"]
+    card_tiles = [{**tile, "spark": _spark(tile, target=True)} for tile in card["tiles"]]
     labels = [w[5:] for w in data["weeks"]]
     series = {t["label"]: t["trend"] for t in data["tiles"] if t["unit"] == "percent"}
     trend = None
@@ -162,8 +154,29 @@ def overview_page(request: Request) -> HTMLResponse:
         as_of=data["as_of"],
         data=data,
         tiles=tiles,
+        card=card,
+        card_tiles=card_tiles,
         trend=trend,
     )
+
+
+def _spark(tile: Mapping[str, Any], *, target: bool = False) -> Markup:
+    """A tile's weekly trend, in its status colour; with ``target``, the policy's target as a
+    dashed line (a band's lower edge is not drawn)."""
+    status = tile["status"]
+    colour = charts.STATUS_COLOURS[status] if status != "none" else charts.DARK_PALETTE[0]
+    unit = tile["unit"]
+    line = _threshold_value(tile["target"]) if target and tile["target"] else None
+    spark = charts.sparkline(
+        tile["trend"],
+        title=f"{tile['label']}, last {len(tile['trend'])} weeks",
+        colour=colour,
+        width=300,
+        height=56,
+        target=line,
+        y_format=lambda v: metric_value(v, unit),
+    )
+    return _svg(spark)
 
 
 def _threshold_value(text: str) -> float | None:

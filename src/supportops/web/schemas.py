@@ -56,9 +56,32 @@ class Tile(_Out):
     trend: list[float | None] = Field(description="one value per week of `weeks`")
 
 
+class ScorecardTile(Tile):
+    """A measure of the support scorecard (``supportops metrics``), as the overview shows it."""
+
+    note: str | None = Field(description="how it is measured: 'median, business hours' …")
+    better: str = Field(description="higher, lower, range (a band is the target) or neutral")
+    formatted: str = Field(
+        description="the value as `supportops metrics` prints it (85.2%, 42m, 5.2h, 4.6d, "
+        "1,283); '–' without one"
+    )
+
+
 class Week(_Out):
-    start: str
-    end: str
+    start: str = Field(description="the Monday (a local date in the section's time zone)")
+    end: str = Field(description="the Sunday")
+
+
+class OverviewScorecard(_Out):
+    """The scorecard tiles: ISO weeks cut in the report time zone, as ``supportops metrics
+    --period week`` (its last week can differ from the SLA tiles', which are cut in UTC)."""
+
+    timezone: str = Field(
+        description="the report time zone (the default SLA rule's calendar) weeks are cut in"
+    )
+    week: Week = Field(description="the last complete week there, which the tile values describe")
+    weeks: list[str] = Field(description="Mondays of the trend weeks, oldest first")
+    tiles: list[ScorecardTile]
 
 
 class QueueSummary(_Out):
@@ -91,10 +114,17 @@ class QueueClock(_Out):
 
 class Overview(_Out):
     as_of: datetime
-    source: str = Field(description="'scorecard' or 'sla' (SLA-only tiles)")
+    source: str = Field(description="'sla': `tiles` are computed from the SLA clocks")
+    timezone: str = Field(
+        description="the time zone `week` and `weeks` are cut in: 'UTC' (ISO weeks, Monday "
+        "00:00 UTC, as `supportops sla summary --period week`)"
+    )
     week: Week = Field(description="the last complete week, which the tile values describe")
     weeks: list[str] = Field(description="Mondays of the trend weeks, oldest first")
-    tiles: list[Tile]
+    tiles: list[Tile] = Field(description="SLA compliance and backlog, from the SLA clocks")
+    scorecard: OverviewScorecard = Field(
+        description="the support scorecard's headline measures, in the report time zone"
+    )
     queue: QueueSummary
     urgent: list[QueueClock] = Field(description="the open clocks due soonest")
 

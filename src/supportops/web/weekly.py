@@ -1,27 +1,51 @@
-"""The overview's weekly figures from the SLA clocks: compliance and backlog per week.
+"""The overview's weekly figures: the SLA tiles from the clocks, and the scorecard tiles.
 
-Weeks are ISO weeks (Monday 00:00 UTC to the next Monday); the overview shows the last
-*complete* week before ``as_of`` and a trend of the weeks up to it. A clock counts in the week
-it started, once it is met or breached (the same rule as ``supportops sla summary``).
+The overview shows the last *complete* week before ``as_of`` and a trend of the weeks up to
+it, in two week conventions, each that of the command whose figures it repeats:
+
+* the SLA tiles (compliance and backlog) use ISO weeks in **UTC** (Monday 00:00 UTC to the
+  next Monday), as ``supportops sla summary --period week``: a clock counts in the week it
+  started, once it is met or breached;
+* the scorecard tiles use ISO weeks in the scorecard's **report time zone**
+  (:func:`supportops.scorecard.report_timezone`), as ``supportops metrics --period week``.
+
+The two last complete weeks differ only in the hours between Monday 00:00 UTC and Monday
+00:00 in the report time zone (in New York: Sunday 19:00 or 20:00 to midnight).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import polars as pl
 
 from supportops.clocks import ClockRun
 from supportops.policy import Policy
+from supportops.scorecard import ScorecardResult, format_value
 
 WEEK = 7 * 86_400
+#: The scorecard measures the overview shows, in order.
+SCORECARD_TILES = (
+    "csat",
+    "first_response_time",
+    "resolution_time",
+    "fcr",
+    "reopen_rate",
+    "true_escalation_rate",
+    "backlog_age",
+    "n_tickets",
+)
 
 
-def week_starts(as_of: datetime, n: int) -> list[date]:
-    """The Mondays of the ``n`` complete weeks that end at or before ``as_of``, oldest first."""
-    day = as_of.astimezone(UTC).date()
+def week_starts(as_of: datetime, n: int, timezone: str = "UTC") -> list[date]:
+    """The Mondays of the ``n`` complete weeks that end at or before ``as_of``, oldest first,
+    weeks running from Monday 00:00 to the next Monday 00:00 in ``timezone``."""
+    day = as_of.astimezone(ZoneInfo(timezone)).date()
     this_monday = day - timedelta(days=day.weekday())
     return [this_monday - timedelta(weeks=k) for k in range(n, 0, -1)]
 
@@ -112,11 +136,57 @@ def overview_tiles(run: ClockRun, policy: Policy, n_weeks: int) -> dict[str, Any
             "trend": [float(b) for b in backlog],
         }
     )
-    last = weeks[-1]
     return {
         "as_of": run.as_of.isoformat(),
         "source": "sla",
-        "week": {"start": last.isoformat(), "end": (last + timedelta(days=6)).isoformat()},
-        "weeks": [w.isoformat() for w in weeks],
+        "timezone": "UTC",
+        **_weeks(weeks),
         "tiles": tiles,
     }
+
+
+def _weeks(weeks: list[date]) -> dict[str, Any]:
+    last = weeks[-1]
+    return {
+        "week": {"start": last.isoformat(), "end": (last + timedelta(days=6)).isoformat()},
+        "weeks": [w.isoformat() for w in weeks],
+    }
+
+
+def _plain(value: Any) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
+
+
+def scorecard_tiles(
+    result: ScorecardResult, weeks: list[date], names: Sequence[str] = SCORECARD_TILES
+) -> dict[str, Any]:
+    """The overview's scorecard tiles from a weekly scorecard (``period="week"``, no
+    segments) covering ``weeks`` (Mondays in the report time zone, oldest first): each with
+    its value for the last week, formatted as ``supportops metrics`` prints it, the policy's
+    target and warning, a status, and the weekly trend."""
+    by_week = {row["period"]: row for row in result.rows.iter_rows(named=True)}
+    tiles: list[dict[str, Any]] = []
+    for name in names:
+        info = result.metric(name)
+        trend = [_plain(by_week.get(w, {}).get(name)) for w in weeks]
+        value = trend[-1]
+        label, _, note = info.label.partition(" (")
+        tiles.append(
+            {
+                "key": name,
+                "label": label,
+                "note": note.removesuffix(")") or None,
+                "unit": info.unit,
+                "better": info.better,
+                "value": value,
+                "formatted": format_value(info, value, result.currency),
+                "target": info.target,
+                "warning": info.warning,
+                "status": info.status(value),
+                "description": info.description,
+                "trend": trend,
+            }
+        )
+    return {"timezone": result.timezone, **_weeks(weeks), "tiles": tiles}
