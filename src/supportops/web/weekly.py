@@ -41,6 +41,11 @@ SCORECARD_TILES = (
     "n_tickets",
 )
 
+#: What a tile measures when its label alone could mislead. The scorecard's escalation rate
+#: is a cohort rate (the week's new tickets, escalated since); the weekly review's is a flow
+#: rate (the week's escalations over the week's new tickets), so the two differ.
+TILE_NOTES = {"true_escalation_rate": "of the week's new tickets, escalated since"}
+
 
 def week_starts(as_of: datetime, n: int, timezone: str = "UTC") -> list[date]:
     """The Mondays of the ``n`` complete weeks that end at or before ``as_of``, oldest first,
@@ -177,7 +182,7 @@ def scorecard_tiles(
             {
                 "key": name,
                 "label": label,
-                "note": note.removesuffix(")") or None,
+                "note": note.removesuffix(")") or TILE_NOTES.get(name),
                 "unit": info.unit,
                 "better": info.better,
                 "value": value,
