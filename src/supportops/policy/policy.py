@@ -291,7 +291,7 @@ class Policy(Strict):
             "rule",
             "calendar",
             *[
-                pl.when(pl.col("rule").is_in(pl.Series(scaled[m], dtype=pl.Int32)))
+                pl.when(pl.col("rule").is_in(pl.Series(scaled[m], dtype=pl.Int32).implode()))
                 .then((pl.col(m) * pl.col("_m") + 0.5).floor().cast(pl.Int64))
                 .otherwise(pl.col(m))
                 .alias(m)

@@ -17,7 +17,7 @@ from rich.text import Text
 
 from supportops.review.document import ReviewDocument, WeekRate
 
-__all__ = ["md", "pct", "render_markdown", "render_text"]
+__all__ = ["md", "md_draft", "pct", "render_markdown", "render_text"]
 
 #: At-risk accounts listed in the terminal summary (most urgent first); the rest are counted.
 TERMINAL_AT_RISK = 12
@@ -36,6 +36,13 @@ def md(text: str | None) -> str:
         return ""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def md_draft(text: str) -> str:
+    """A KB draft (Markdown that quotes ticket text as written) made inert: ``&`` and ``<``
+    become entities, so no HTML tag from a ticket survives; the Markdown structure (headings,
+    lists, ``>`` quotes) stays."""
+    return text.replace("&", "&amp;").replace("<", "&lt;")
 
 
 def _headline(doc: ReviewDocument) -> str:
@@ -241,14 +248,16 @@ def render_markdown(doc: ReviewDocument) -> str:
     out += ["", "## Escalations this period", ""]
     if doc.escalations:
         out += [
-            "| ticket | account | priority | category | hours to escalate | early | problem |",
-            "|---|---|---|---|---:|---|---|",
+            "| ticket | subject | account | priority | category | hours to escalate | early | "
+            "problem |",
+            "|---|---|---|---|---|---:|---|---|",
         ]
         for e in doc.escalations:
             hours = "" if e.hours_to_escalate is None else f"{e.hours_to_escalate:.1f}"
             out.append(
-                f"| {md(e.ticket_id)} | {md(e.organization or e.organization_id)} | "
-                f"{e.priority or ''} | {md(e.category)} | {hours} | "
+                f"| {md(e.ticket_id)} | {md(e.subject)} | "
+                f"{md(e.organization or e.organization_id)} | {e.priority or ''} | "
+                f"{md(e.category)} | {hours} | "
                 f"{'yes: ' + md(e.early_why) if e.early else 'no'} | {e.problem_id or ''} |"
             )
     else:
@@ -310,7 +319,7 @@ def render_markdown(doc: ReviewDocument) -> str:
     if doc.kb_drafts:
         out += ["", "## KB drafts", ""]
         for pid, text in doc.kb_drafts.items():
-            out += [f"### {pid}", "", text.strip(), ""]
+            out += [f"### {pid}", "", md_draft(text).strip(), ""]
     if doc.tracker:
         out += [
             "",

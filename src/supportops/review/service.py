@@ -16,7 +16,7 @@ from supportops.review.document import ReviewDocument, TrackerRow
 from supportops.review.html import render_html
 from supportops.review.period import last_complete_week
 from supportops.review.problems import NEW_PREFIX
-from supportops.review.render import render_markdown
+from supportops.review.render import md_draft, render_markdown
 from supportops.review.run import (
     ReviewInputs,
     load_inputs,
@@ -170,6 +170,6 @@ def write_reports(doc: ReviewDocument, out: Path) -> list[Path]:
         drafts.mkdir(exist_ok=True)
         for pid, text in doc.kb_drafts.items():
             path = drafts / f"{pid}.md"
-            path.write_text(text, encoding="utf-8")
+            path.write_text(md_draft(text), encoding="utf-8")
             paths.append(path)
     return paths
