@@ -430,7 +430,13 @@ def test_cli_lists_filters_and_formats(store: Store, tracker: Tracker) -> None:
     lines = result.stdout.splitlines()
     at = next(i for i, line in enumerate(lines) if "P-0001" in line)
     assert [c.strip() for c in lines[at].strip("│ ").split("│")] == [
-        "P-0001", "recurring", f"sso login ({W48})", "2", "5", W48, "–",
+        "P-0001",
+        "recurring",
+        f"sso login ({W48})",
+        "2",
+        "5",
+        W48,
+        "–",
     ]  # fmt: skip  (the title is the latest week's; the label goes under it)
     assert lines[at + 1].split("│")[3].strip() == "sso login"
     data = json.loads(cli(store, "--status", "recurring", "--format", "json").stdout)
