@@ -7,6 +7,7 @@ import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from supportops.errors import InputError, RowError
@@ -205,7 +206,19 @@ def test_bad_tickets_file(
         ),
         (
             "ticket_id,at,kind,number\n1001,2026-03-05T00:00Z,csat,9\n",
-            "line 2, field 'number': a csat event needs a score from 1 to 5",
+            "line 2, field 'number': a CSAT answer needs a score from 1 to 5",
+        ),
+        (
+            "ticket_id,at,kind,value,number\n1001,2026-03-05T00:00Z,csat,nps,11\n",
+            "line 2, field 'number': a NPS answer needs a score from 0 to 10",
+        ),
+        (
+            "ticket_id,at,kind,value,number\n1001,2026-03-05T00:00Z,csat,ces,0\n",
+            "line 2, field 'number': a CES answer needs a score from 1 to 7",
+        ),
+        (
+            "ticket_id,at,kind,value,number\n1001,2026-03-05T00:00Z,csat,happiness,3\n",
+            "line 2, field 'value': 'happiness' is not one of ces, csat, nps",
         ),
         (
             "ticket_id,at,kind,value\n1001,2026-03-05T00:00Z,status,waiting\n",
@@ -324,3 +337,25 @@ def test_columnar_path_falls_back_for_exact_errors(tmp_path: Path, store: Store)
         f"{folder / 'events.csv'}, line {lines}, field 'value': 'waiting' is not one of"
     )
     assert store.status()["events"] == 0
+
+
+def test_surveys_on_their_own_scales(tmp_path: Path, sqlite_store: Store) -> None:
+    """NPS answers are 0–10 and CES 1–7: both import as csat events named by their value."""
+    run_import(sqlite_store, "supportops", [FIXTURE])
+    path = write(
+        tmp_path,
+        "events.csv",
+        "ticket_id,at,kind,value,number\n"
+        "1001,2026-03-06T00:00Z,csat,nps,0\n"
+        "1001,2026-03-06T00:01Z,csat,nps,10\n"
+        "1001,2026-03-06T00:02Z,csat,ces,7\n"
+        "1001,2026-03-06T00:03Z,csat,,5\n",
+    )
+    run_import(sqlite_store, "supportops", [path])
+    got = (
+        sqlite_store.load_events()
+        .filter((pl.col("kind") == "csat") & (pl.col("at") >= datetime(2026, 3, 6, tzinfo=UTC)))
+        .select("value", "number")
+        .rows()
+    )
+    assert got == [("nps", 0), ("nps", 10), ("ces", 7), (None, 5)]

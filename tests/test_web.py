@@ -545,6 +545,19 @@ def test_serve_command(store_url: str) -> None:
     assert f"supportops dashboard on http://127.0.0.1:{port}/" in err
 
 
+def test_serve_refuses_a_taken_port(store_url: str) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["--db", store_url, "serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
+    assert "choose another --port" in result.stderr
+
+
 def test_serve_refuses_a_missing_store(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'none.db'}", "serve"])
     assert result.exit_code == 1

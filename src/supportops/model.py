@@ -25,6 +25,7 @@ __all__ = [
     "PRIORITIES",
     "SEVERITIES",
     "SUPPORT_TIERS",
+    "SURVEY_SCALES",
     "Agent",
     "Article",
     "AuthorRole",
@@ -41,6 +42,15 @@ __all__ = [
     "TruthLabel",
     "scoped",
 ]
+
+#: The answer scale of each survey a ``csat`` event can carry (its ``value``; none is CSAT):
+#: CSAT 1–5, NPS 0–10 ("how likely are you to recommend …"), CES 1–7 (customer effort).
+SURVEY_SCALES: dict[str | None, tuple[int, int]] = {
+    None: (1, 5),
+    "csat": (1, 5),
+    "nps": (0, 10),
+    "ces": (1, 7),
+}
 
 PRIORITIES = ("P1", "P2", "P3", "P4", "P5")
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4", "SEV5")
@@ -152,7 +162,8 @@ class Event:
     comment     --                            actor, actor_role, public, body
     escalation  level as text (optional)      action raised/level_changed/cleared, number
                                               (level), actor, body (reason)
-    csat        --                            number (1..5), body (the customer's comment)
+    csat        survey: csat (or none)/nps/ces    number on the survey's scale (SURVEY_SCALES:
+                                              CSAT 1..5, NPS 0..10, CES 1..7), body (comment)
     tag         the tag                       action added/removed
     merge       id of the surviving ticket    --
     ==========  ============================  ==================================================

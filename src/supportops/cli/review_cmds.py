@@ -124,13 +124,15 @@ def review_cmd(
     if out is not None:
         written = write_reports(doc, out)
         err_console().print(f"Wrote {len(written)} files to {out}", highlight=False)
-    if fmt is ReviewFormat.json:
+    if post is not None and dry_run:
+        pass  # stdout carries the payload alone, so it can be piped
+    elif fmt is ReviewFormat.json:
         sys.stdout.write(dump_json(doc.to_dict()) + "\n")
     elif fmt is ReviewFormat.md:
         sys.stdout.write(render_markdown(doc))
     elif fmt is ReviewFormat.html:
         sys.stdout.write(render_html(doc))
-    elif not (post and dry_run):
+    else:
         render_text(doc, console())
     if post is Channel.slack:
         payload = review_payload(doc)

@@ -24,6 +24,22 @@ def _loopback(host: str) -> bool:
         return False
 
 
+def _check_port(host: str, port: int) -> None:
+    """Fail early, with a message, when the address cannot be bound (uvicorn would exit 3)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc} "
+                "(is another server there? choose another --port)"
+            ) from None
+
+
 @app.command()
 def serve(
     ctx: typer.Context,
@@ -46,6 +62,7 @@ def serve(
     from supportops.web import create_app
 
     settings = settings_of(ctx)
+    _check_port(host, port)
     web_app = create_app(
         settings.db,
         find_policy(policy),

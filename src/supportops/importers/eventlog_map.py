@@ -34,6 +34,7 @@ from supportops.model import (
     PRIORITIES,
     SEVERITIES,
     SUPPORT_TIERS,
+    SURVEY_SCALES,
     AuthorRole,
     EscalationAction,
     EventKind,
@@ -203,8 +204,10 @@ class Emit(_Strict):
             raise ValueError(f"a {kind} event has no action (only escalation and tag do)")
         if kind == "tag" and self.value is None and self.value_from is None:
             raise ValueError("a tag rule needs the tag: value or value_from")
-        if kind == "csat" and (self.number is None or not 1 <= self.number <= 5):
-            raise ValueError("a csat rule needs a number from 1 to 5")
+        if kind == "csat":
+            low, high = SURVEY_SCALES.get(self.value, (1, 5))
+            if self.number is None or not low <= self.number <= high:
+                raise ValueError(f"a csat rule needs a number from {low} to {high}")
         return self
 
 

@@ -31,6 +31,7 @@ from supportops.model import (
     PRIORITIES,
     SEVERITIES,
     SUPPORT_TIERS,
+    SURVEY_SCALES,
     Agent,
     Article,
     AuthorRole,
@@ -373,8 +374,13 @@ class InterchangeImporter(Importer):
             if action not in actions:
                 self._choice(row, "action", actions)
         number = self._int(row, "number") if row.get("number") is not None else None
-        if kind == "csat" and (number is None or not 1 <= number <= 5):
-            raise self.error("number", "a csat event needs a score from 1 to 5")
+        if kind == "csat":
+            if value not in SURVEY_SCALES:
+                self._choice(row, "value", frozenset(v for v in SURVEY_SCALES if v))
+            low, high = SURVEY_SCALES[value]
+            if number is None or not low <= number <= high:
+                survey = (value or "csat").upper()
+                raise self.error("number", f"a {survey} answer needs a score from {low} to {high}")
         if kind == "tag" and value is None:
             raise self.error("value", "a tag event needs the tag as its value")
         at = self._instant(row, "at", required=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from supportops.importers.base import parse_instant
+from supportops.model import SURVEY_SCALES
 from supportops.store import schema
 from supportops.store.writer import EventBatch
 
@@ -150,7 +151,13 @@ def _convert(
     number = f["number"].cast(pl.Int64, strict=False)
     if (number.is_null() & f["number"].is_not_null()).any():
         raise _Fallback
-    if ((kind == "csat") & (number.is_null() | (number < 1) | (number > 5))).any():
+    survey = f["value"].fill_null("csat")
+    low = survey.replace_strict({k or "csat": v[0] for k, v in SURVEY_SCALES.items()}, default=None)
+    high = survey.replace_strict(
+        {k or "csat": v[1] for k, v in SURVEY_SCALES.items()}, default=None
+    )
+    bad_survey = low.is_null() | number.is_null() | (number < low) | (number > high)
+    if ((kind == "csat") & bad_survey).any():
         raise _Fallback
     role = f["actor_role"]
     if (role.is_not_null() & ~role.is_in(sorted(roles))).any():

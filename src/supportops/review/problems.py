@@ -85,6 +85,8 @@ def repeat_problems(
         pool = facts.filter(pl.col("created_at").is_between(history_start, as_of, "right"))
     else:
         pool = facts.filter(esc_window)
+    # what the reviewer could have read at the time: articles published by as_of
+    articles = articles.filter(pl.col("published_at") <= as_of) if articles.height else articles
     published = _published(articles, history_start, as_of)
     if pool.height == 0:
         return ProblemReport([], {}, {}, published)

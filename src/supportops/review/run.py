@@ -571,7 +571,10 @@ def _at_risk(
         ]
     )
     ratings = (
-        ev.filter(pl.col("kind") == "csat")
+        ev.filter(
+            (pl.col("kind") == "csat")
+            & (pl.col("value").is_null() | (pl.col("value") == "csat"))  # not NPS or CES
+        )
         .join(org_of, on="ticket_id")
         .select("ticket_id", "organization_id", "at", pl.col("number").alias("score"))
     )
