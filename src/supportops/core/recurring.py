@@ -13,12 +13,15 @@ The default detector is CPU-only and has no model to download:
 3. **Clustering.** Average-linkage agglomerative clustering on cosine distance with a distance
    threshold, so the number of problems is found, not given. Above ``direct_limit`` tickets
    the tickets are first summarized by mini-batch k-means into micro-clusters (about
-   ``micro_size`` tickets each) and the micro-clusters are then merged the same way, which
-   keeps memory linear. Clusters under ``min_size`` tickets are noise (cluster ``-1``).
+   ``micro_size`` tickets each) and the micro-clusters are then merged the same way, so
+   memory grows with the square of the number of micro-clusters, not of tickets. Clusters
+   under ``min_size`` tickets are noise (cluster ``-1``), and so are tickets none of whose
+   words survive (they would otherwise group by category alone).
 4. **Names.** Class-based TF-IDF (c-TF-IDF, as in BERTopic): a term's frequency in the
    cluster times ``log(1 + average cluster size in words / the term's frequency overall)``.
    The top terms, pairs preferred over the words inside them, are the keywords; the first
-   three make the label; the subject of the ticket nearest the cluster's centre is its title.
+   three make the label; the title is the subject written most often among the ten tickets
+   nearest the cluster's centre (ties to the nearest).
 5. **Identity.** Each cluster's *signature* is its top c-TF-IDF terms as a unit vector.
    :func:`match_signatures` pairs this run's clusters with known problems (the tracker's) by
    cosine similarity of signatures, one to one (Hungarian assignment), so a problem keeps its
