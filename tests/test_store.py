@@ -290,3 +290,33 @@ def test_large_loads_read_in_parallel_and_stay_ordered(store: Store) -> None:
     assert frame["seq"].n_unique() == n
     keys = frame.select("ticket_id", "at").rows()
     assert keys == sorted(keys)
+
+
+def test_a_shared_sqlite_store_reads_without_adbc(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dashboard's store (``shared=True``) reads through Python's SQLite only, and gets
+    the same frames, types included, as the ADBC path."""
+    from supportops.demo import generate_demo
+
+    with Store.open(sqlite_url) as plain:
+        generate_demo(plain, weeks=2)
+        expected = {
+            "events": plain.load_events(),
+            "tickets": plain.load_tickets(),
+            **{t: plain.load_table(t) for t in ("organizations", "agents", "articles")},
+        }
+
+    def no_adbc(self: Store) -> None:
+        raise AssertionError("a shared store opened an ADBC connection")
+
+    monkeypatch.setattr(Store, "_adbc", no_adbc)
+    with Store.open(sqlite_url, shared=True) as shared:
+        got = {
+            "events": shared.load_events(),
+            "tickets": shared.load_tickets(),
+            **{t: shared.load_table(t) for t in ("organizations", "agents", "articles")},
+        }
+    for name, frame in expected.items():
+        assert got[name].schema == frame.schema, name
+        assert got[name].equals(frame), name

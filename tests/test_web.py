@@ -127,6 +127,27 @@ def test_figures_are_computed_once_and_again_after_an_import(
         assert again["tickets"] == first["tickets"]
 
 
+def test_figures_are_computed_again_after_a_review_is_recorded(
+    tmp_path: Path, store_url: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'copy.db'}"
+    Path(tmp_path / "copy.db").write_bytes(Path(store_url.removeprefix("sqlite:///")).read_bytes())
+    with running(create_app(url, default_policy(), as_of=AS_OF)) as base:
+        first = httpx.get(f"{base}/api/health").json()
+        # another process records a week in the tracker, as `supportops review` does
+        result = subprocess.run(
+            [sys.executable, "-m", "supportops", "--db", url, "review", "--week", "2026-W46"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        again = httpx.get(f"{base}/api/health").json()
+        assert again["computed_at"] != first["computed_at"]
+        assert httpx.get(f"{base}/api/health").json()["computed_at"] == again["computed_at"]
+
+
 # ------------------------------------------------------------------ figures
 def test_sla_queue_matches_the_cli(http: httpx.Client, store_url: str) -> None:
     api = http.get("/api/sla", params={"limit": 5000}).json()

@@ -38,6 +38,9 @@ TICKET_COLUMNS = (
     "tags",
 )
 
+#: Event columns the clocks read.
+CLOCK_EVENT_COLUMNS = ("ticket_id", "seq", "at", "kind", "value", "actor_role", "public")
+
 
 @dataclass(frozen=True, slots=True)
 class ClockRun:
@@ -74,16 +77,34 @@ def ticket_attributes(store: Store) -> pl.DataFrame:
     )
 
 
-def run_clocks(store: Store, policy: Policy, as_of: datetime | None = None) -> ClockRun:
+def run_clocks(
+    store: Store,
+    policy: Policy,
+    as_of: datetime | None = None,
+    *,
+    events: pl.DataFrame | None = None,
+    ticket_ids: pl.Series | None = None,
+) -> ClockRun:
     """Every ticket's clocks; ``as_of`` defaults to the latest event in the store (the demo
-    and exports are snapshots: 'now' is when the data ends)."""
-    events = store.load_events(("ticket_id", "seq", "at", "kind", "value", "actor_role", "public"))
+    and exports are snapshots: 'now' is when the data ends).
+
+    ``events``: the store's timelines already loaded (sorted by ticket, time and sequence,
+    with at least :data:`CLOCK_EVENT_COLUMNS`), to save reading them again. ``ticket_ids``:
+    clocks for these tickets only."""
+    if events is None:
+        events = store.load_events(CLOCK_EVENT_COLUMNS)
+    else:
+        events = events.select(CLOCK_EVENT_COLUMNS)
     tickets = ticket_attributes(store)
     if tickets.height == 0:
         raise InputError(
             f"the store at {store.display_url} has no tickets: run `supportops demo`, or "
             "`supportops import SOURCE PATH` to load yours"
         )
+    if ticket_ids is not None:
+        wanted = ticket_ids.implode()
+        tickets = tickets.filter(pl.col("id").is_in(wanted))
+        events = events.filter(pl.col("ticket_id").is_in(wanted))
     if as_of is None:
         latest = events["at"].max() if events.height else None
         as_of = latest if isinstance(latest, datetime) else datetime.now(UTC)

@@ -67,6 +67,19 @@ _TIER_RANK = {f"L{i}": i for i in range(4)}
 _DONE = (Status.SOLVED.value, Status.CLOSED.value)
 
 
+def _in_order(frame: pl.DataFrame, keys: Sequence[str]) -> bool:
+    """Is the frame already sorted by ``keys`` (no nulls in them)?"""
+    if frame.height < 2:
+        return True
+    later = pl.lit(False)
+    ties = pl.lit(True)
+    for k in keys:
+        nxt = pl.col(k).shift(-1)
+        later = later | (ties & (nxt > pl.col(k)))
+        ties = ties & (nxt == pl.col(k))
+    return bool(frame.select((later | ties).slice(0, frame.height - 1).all()).item())
+
+
 def _first(frame: pl.DataFrame, *cols: str) -> pl.DataFrame:
     """The first row of each ticket (frame sorted by ticket, at, seq)."""
     return frame.group_by("ticket_id", maintain_order=True).first().select("ticket_id", *cols)
@@ -90,13 +103,19 @@ def escalation_facts(
     tk = tickets.filter(pl.col("created_at") <= as_of).select(
         "id", "created_at", *[c for c in keep if c not in ("id", "created_at")]
     )
-    ev = (
-        events.select(EVENT_COLUMNS)
-        .filter(pl.col("at") <= as_of)
-        .join(tk.select(pl.col("id").alias("ticket_id"), "created_at"), on="ticket_id")
-        .sort("ticket_id", "at", "seq")
-    )
+    created = tk.select(pl.col("id").alias("ticket_id"), "created_at")
     kind = pl.col("kind")
+    # Only escalation events need their text (the reason): comment bodies are most of a
+    # timeline's bytes, and nothing here reads them.
+    ev = (
+        events.lazy()
+        .select(EVENT_COLUMNS)
+        .filter((pl.col("at") <= as_of) & pl.col("ticket_id").is_in(created["ticket_id"].implode()))
+        .with_columns(pl.when(kind == "escalation").then(pl.col("body")).alias("body"))
+        .collect()
+    )
+    if not _in_order(ev, ("ticket_id", "at", "seq")):  # the store returns timelines in order
+        ev = ev.sort("ticket_id", "at", "seq")
 
     # ---- true escalations: the first signal of each kind the policy counts
     signals: list[pl.DataFrame] = []
@@ -128,8 +147,12 @@ def escalation_facts(
             )
         )
     if definition.severities:
-        sev = ev.filter(kind == "severity").with_columns(
-            pl.col("value").replace_strict(_SEVERITY_RANK, default=None).alias("rank")
+        sev = (
+            ev.filter(kind == "severity")
+            .join(created, on="ticket_id", how="left", maintain_order="left")
+            .with_columns(
+                pl.col("value").replace_strict(_SEVERITY_RANK, default=None).alias("rank")
+            )
         )
         sev = sev.with_columns(pl.col("rank").shift(1).over("ticket_id").alias("before"))
         signals.append(
@@ -201,8 +224,10 @@ def escalation_facts(
     )
 
     # ---- elevations, ping-pong and bouncing
-    tiers = ev.filter(kind == "tier").with_columns(
-        pl.col("value").replace_strict(_TIER_RANK, default=None).alias("rank")
+    tiers = (
+        ev.filter(kind == "tier")
+        .join(created, on="ticket_id", how="left", maintain_order="left")
+        .with_columns(pl.col("value").replace_strict(_TIER_RANK, default=None).alias("rank"))
     )
     tiers = tiers.with_columns(pl.col("rank").shift(1).over("ticket_id").alias("before"))
     tier_facts = tiers.group_by("ticket_id").agg(

@@ -129,8 +129,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 class Store:
     """A supportops database. Open with :meth:`open`; close with :meth:`close`."""
 
-    def __init__(self, url: str, *, create: bool = True) -> None:
+    def __init__(self, url: str, *, create: bool = True, shared: bool = False) -> None:
         self.url = normalize_url(url)
+        #: A long-lived process that shares a SQLite file with other writers (the dashboard)
+        #: reads through the same SQLite library as its writes; see :meth:`query_frame`.
+        self.shared = shared
         try:
             parsed = make_url(self.url)
         except sa.exc.ArgumentError as exc:
@@ -160,8 +163,25 @@ class Store:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
 
     @classmethod
-    def open(cls, url: str | None = None, *, create: bool = True, migrate: bool = True) -> Store:
-        store = cls(url or os.environ.get("SUPPORTOPS_DB") or DEFAULT_URL, create=create)
+    def open(
+        cls,
+        url: str | None = None,
+        *,
+        create: bool = True,
+        migrate: bool = True,
+        shared: bool = False,
+    ) -> Store:
+        """The store at ``url`` (``SUPPORTOPS_DB``, else ``supportops.db`` here).
+
+        ``shared=True`` is for a long-lived process reading a SQLite file that other
+        processes write while it runs (``supportops serve``): its reads go through Python's
+        own SQLite, not ADBC's. ADBC links a second copy of SQLite, and two copies in one
+        process do not see each other's POSIX file locks: when either closes the file it
+        drops the other's locks, so another process may checkpoint and remove the WAL under
+        a reader. Short commands (one read, then exit) keep the faster ADBC path."""
+        store = cls(
+            url or os.environ.get("SUPPORTOPS_DB") or DEFAULT_URL, create=create, shared=shared
+        )
         if migrate:
             store.migrate()
         return store
@@ -261,6 +281,8 @@ class Store:
 
     def query_frame(self, sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
         """Run a read-only query and return it as a Polars frame (Arrow end to end)."""
+        if self.shared and self.dialect == "sqlite":
+            return self._sqlite3_frame(sql, params)
         try:
             with self._adbc() as conn, conn.cursor() as cur:
                 if self.dialect == "sqlite":
@@ -282,6 +304,22 @@ class Store:
         frame = pl.from_arrow(table)
         assert isinstance(frame, pl.DataFrame)
         return frame
+
+    def _sqlite3_frame(self, sql: str, params: Sequence[Any]) -> pl.DataFrame:
+        """A read through the engine's own SQLite (rows, then a frame): slower than ADBC,
+        safe beside other SQLite connections of the same process."""
+        try:
+            with self.engine.connect() as conn:
+                result = conn.exec_driver_sql(sql, tuple(params))
+                columns = list(result.keys())
+                rows = result.fetchall()
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"cannot read the store at {self.display_url}: {exc}") from exc
+        if not rows:
+            return pl.DataFrame({c: [] for c in columns})
+        return pl.DataFrame(
+            [tuple(r) for r in rows], schema=columns, orient="row", infer_schema_length=None
+        )
 
     def _typed(self, frame: pl.DataFrame, table: sa.Table) -> pl.DataFrame:
         """Give every column its schema type: drivers infer all-null columns as integers,

@@ -72,7 +72,7 @@ def create_app(
     ``allowed_hosts``: the Host names accepted (``None`` accepts any; for a server bound to
     a public address). ``review`` builds the weekly review document shown at ``/review``.
     """
-    store = Store.open(store_url, create=False)
+    store = Store.open(store_url, create=False, shared=True)
     dashboard = Dashboard(store, policy, as_of=as_of, review=review)
 
     @asynccontextmanager

@@ -25,7 +25,7 @@ from supportops.policy import Policy
 from supportops.scorecard import ScorecardResult, compute_scorecard, report_timezone
 from supportops.store import Store
 from supportops.store.queries import resolve_ticket, ticket_detail
-from supportops.store.schema import imports
+from supportops.store.schema import imports, tracker_problems
 from supportops.web.weekly import overview_tiles, scorecard_tiles, week_starts
 
 #: Clock states shown in the SLA queue: still running, with a target.
@@ -112,14 +112,18 @@ class Dashboard:
 
     # ------------------------------------------------------------------ snapshots
     def version(self) -> tuple[Any, ...]:
-        """Changes whenever something is imported (every import appends to the log)."""
+        """Changes whenever something is imported (every import appends to the log) and
+        whenever a review is recorded in the tracker (the review page shows its ids)."""
         with self.store.begin() as conn:
             row = conn.execute(
                 sa.select(
                     sa.func.count(), sa.func.max(imports.c.id), sa.func.max(imports.c.finished_at)
                 )
             ).one()
-        return tuple(row)
+            tracked = conn.execute(
+                sa.select(sa.func.count(), sa.func.max(tracker_problems.c.updated_at))
+            ).one()
+        return (*row, *tracked)
 
     def snapshot(self) -> Snapshot:
         version = self.version()
