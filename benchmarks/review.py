@@ -35,7 +35,7 @@ import polars as pl
 from supportops.demo import generate_demo
 from supportops.importers import run_import
 from supportops.policy import default_policy
-from supportops.review import load_inputs, resolve_period, run_review
+from supportops.review.run import review_inputs, run_review
 from supportops.store import Store
 
 DEMO_END = date(2026, 11, 22)
@@ -176,17 +176,30 @@ def build(db: Path, n_tickets: int) -> None:
         store.close()
 
 
+def _peak_gib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+
+def _rss_gib() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 1024**3
+
+
 class Stages:
     """Wall time spent inside named functions of the review modules, by wrapping them where
-    ``run_review`` looks them up (no change to the library). Nested calls count in both."""
+    ``run_review`` looks them up (no change to the library), with the process's peak and
+    current memory when each returns. Sub-stages are counted in their stage too."""
 
     def __init__(self) -> None:
+        self.order: list[str] = []
         self.seconds: dict[str, float] = {}
+        self.memory: dict[str, tuple[float, float]] = {}  # peak, current RSS at the end
 
-    def wrap(self, module: object, name: str, stage: str) -> None:
+    def wrap(self, module: Any, name: str, stage: str) -> None:
+        self.order.append(stage)
         fn = getattr(module, name, None)
         if fn is None:
-            print(f"(no {module.__name__}.{name} to time)")  # type: ignore[attr-defined]
+            print(f"(no {module.__name__}.{name} to time)")
             return
 
         @functools.wraps(fn)
@@ -196,6 +209,7 @@ class Stages:
                 return fn(*args, **kwargs)
             finally:
                 self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - t
+                self.memory[stage] = (_peak_gib(), _rss_gib())
 
         setattr(module, name, timed)
 
@@ -229,53 +243,59 @@ def main() -> None:
     import supportops.review.run as run_mod
 
     stages = Stages()
-    for name, stage in (
-        ("run_clocks", "SLA clocks (run_clocks, loads its own events)"),
-        ("escalation_facts", "escalation facts"),
-        ("_business_hours", "hours to escalate (_business_hours)"),
-        ("repeat_problems", "repeat problems"),
-        ("_quality", "quality"),
-        ("_at_risk", "at-risk accounts"),
-        ("_sla", "SLA compliance (_sla)"),
-        ("_breakdowns", "breakdowns"),
+    sub = "  "  # sub-stages: indented, already counted in the stage above them
+    for module, name, stage in (
+        (run_mod, "run_clocks", "SLA clocks (run_clocks)"),
+        (Store, "load_events", sub + "store.load_events (again)"),
+        (clocks_mod, "ticket_attributes", sub + "ticket_attributes (store)"),
+        (clocks_mod, "derive", sub + "derive"),
+        (clocks_mod, "compute_clocks", sub + "compute_clocks"),
+        (run_mod, "escalation_facts", "escalation facts"),
+        (run_mod, "_business_hours", "hours to escalate (_business_hours)"),
+        (run_mod, "_breakdowns", "breakdowns"),
+        (run_mod, "repeat_problems", "repeat problems"),
+        (problems_mod, "find_problems", sub + "find_problems"),
+        (problems_mod, "match_articles", sub + "match_articles"),
+        (problems_mod, "_resolving_comments", sub + "_resolving_comments"),
+        (problems_mod, "kb_draft", sub + "kb_draft"),
+        (run_mod, "_sla", "SLA compliance (_sla)"),
+        (run_mod, "_quality", "quality"),
+        (run_mod, "_at_risk", "at-risk accounts"),
     ):
-        stages.wrap(run_mod, name, stage)
-    for name, stage in (
-        ("find_problems", "  find_problems"),
-        ("match_articles", "  match_articles"),
-        ("_resolving_comments", "  _resolving_comments"),
-        ("kb_draft", "  kb_draft"),
-    ):
-        stages.wrap(problems_mod, name, stage)
-    stages.wrap(Store, "load_events", "  run_clocks: store.load_events")
-    stages.wrap(clocks_mod, "ticket_attributes", "  run_clocks: ticket_attributes (store)")
-    stages.wrap(clocks_mod, "derive", "  run_clocks: derive")
-    stages.wrap(clocks_mod, "compute_clocks", "  run_clocks: compute_clocks")
+        stages.wrap(module, name, stage)
 
     store = Store.open(f"sqlite:///{db}")
     policy = default_policy()
     t0 = time.perf_counter()
-    inputs = load_inputs(store)
+    # what `supportops review` does: the period, then the tickets of its look-back window
+    # (and the open ones), loaded once
+    period, inputs = review_inputs(store, policy)
     t1 = time.perf_counter()
+    loaded = (_peak_gib(), _rss_gib())
     stages.seconds.clear()  # the loads above are the "load" stage
-    period = resolve_period(policy, inputs.latest)
     doc = run_review(store, policy, period, inputs=inputs)
     t2 = time.perf_counter()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     s = doc.summary
     print(
         f"review {period.label} of {inputs.tickets.height:,} tickets / "
-        f"{inputs.events.height:,} events"
+        f"{inputs.events.height:,} events\n"
+        f"  {'stage':<40} {'seconds':>8} {'peak GiB':>9} {'RSS GiB':>8}  (memory at its end)"
     )
-    print(f"  {'load_inputs':<48} {t1 - t0:6.1f} s")
+
+    def line(stage: str, sec: float, mem: tuple[float, float] | None) -> None:
+        peak, rss = (f"{mem[0]:9.2f}", f"{mem[1]:8.2f}") if mem else ("", "")
+        print(f"  {stage:<40} {sec:8.1f} {peak:>9} {rss:>8}")
+
+    line("review_inputs (period, look-back window)", t1 - t0, loaded)
     top = 0.0
-    for stage, sec in stages.seconds.items():
-        print(f"  {stage:<48} {sec:6.1f} s")
-        top += 0.0 if stage.startswith(" ") else sec
-    print(f"  {'rest of run_review':<48} {t2 - t1 - top:6.1f} s")
+    for stage in stages.order:
+        if stage in stages.seconds:
+            line(stage, stages.seconds[stage], stages.memory.get(stage))
+            top += 0.0 if stage.startswith(sub) else stages.seconds[stage]
+    line("rest of run_review", t2 - t1 - top, None)
     print(
-        f"  {'total':<48} {t2 - t0:6.1f} s (target < 30 s)\n"
-        f"  peak RSS {rss:.2f} GiB (target < 4 GB)\n"
+        f"  {'total':<40} {t2 - t0:8.1f} s (target < 30 s)\n"
+        f"  peak RSS {_peak_gib():.2f} GiB (target < 4 GB)\n"
         f"  week: {s.created:,} created, {s.escalated:,} escalated "
         f"({(s.escalation_rate or 0) * 100:.2f}%), {len(doc.problems)} repeat problems, "
         f"{len(doc.quality.habitual)} habitual escalators, {len(doc.at_risk)} at-risk accounts"

@@ -226,6 +226,32 @@ def test_load_events_filters_by_ticket_creation(store: Store) -> None:
     assert frame["ticket_id"].to_list() == ["t:1"]
 
 
+def test_a_window_keeps_open_tickets_whenever_created(store: Store) -> None:
+    """``or_open``: tickets created in the range, and those not solved or closed now."""
+    day = timedelta(days=1)
+    with store.writer("t") as w:
+        for n, created, status in (
+            (1, T0, "solved"),  # before the window, solved: out
+            (2, T0, "open"),  # before the window, still open: in
+            (3, T0 + 10 * day, "closed"),  # in the window: in
+            (4, T0 + 30 * day, "new"),  # after the window, open: in (open wins)
+            (5, T0 - day, None),  # no status known: treated as open
+        ):
+            w.add(Ticket(id=f"t:{n}", source="t", external_id=str(n), created_at=created,
+                         status=status))  # fmt: skip
+            w.add(ev(n, int((created - T0).total_seconds()) // 60, "created"))
+    window = {"tickets_created_since": T0 + 5 * day, "tickets_created_until": T0 + 20 * day}
+    assert store.load_events(**window)["ticket_id"].to_list() == ["t:3"]
+    assert store.load_events(**window, or_open=True)["ticket_id"].to_list() == [
+        "t:2", "t:3", "t:4", "t:5",
+    ]  # fmt: skip
+    tickets = store.load_tickets(
+        ("id",), created_since=T0 + 5 * day, created_until=T0 + 20 * day, or_open=True
+    )
+    assert tickets["id"].to_list() == ["t:2", "t:3", "t:4", "t:5"]
+    assert store.latest_event_at() == T0 + 30 * day
+
+
 def test_urls() -> None:
     assert normalize_url("x.db") == "sqlite:///x.db"
     assert normalize_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"

@@ -19,9 +19,9 @@ from supportops.notify.slack import slack_webhook
 from supportops.policy import find_policy
 from supportops.review.document import ReviewDocument
 from supportops.review.html import render_html
-from supportops.review.period import week_label
+from supportops.review.period import week_label, week_period
 from supportops.review.render import render_markdown, render_text
-from supportops.review.run import load_inputs, resolve_period
+from supportops.review.run import load_inputs, lookback, resolve_period
 from supportops.review.service import review, write_reports
 from supportops.review.slack import review_payload
 
@@ -99,14 +99,16 @@ def review_cmd(
     webhook = slack_webhook(settings_of(ctx)) if post is Channel.slack and not dry_run else None
     store = open_store(ctx)
     the_policy = find_policy(policy)
-    inputs = load_inputs(store)
+    inputs = None
     if backfill:
         if not record:
             raise InputError("--backfill records earlier weeks: drop --no-record")
         if since or until:
             raise InputError("--backfill goes with --week (or no period), not --since/--until")
-        target = resolve_period(the_policy, inputs.latest, week=week)
+        target = resolve_period(the_policy, store.latest_event_at(), week=week)
         weeks = [target.first - timedelta(weeks=k) for k in range(backfill, 0, -1)]
+        first, _ = lookback(the_policy, week_period(week_label(weeks[0]), target.tz))
+        inputs = load_inputs(store, since=first, until=target.end)  # once for every week
         with RichProgress(unit="weeks") as bar:
             bar.start("Reviewing earlier weeks", len(weeks))
             for done, monday in enumerate(weeks, 1):

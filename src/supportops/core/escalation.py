@@ -65,6 +65,8 @@ FACT_COLUMNS = (
 _SEVERITY_RANK = {f"SEV{i}": i for i in range(1, 6)}
 _TIER_RANK = {f"L{i}": i for i in range(4)}
 _DONE = (Status.SOLVED.value, Status.CLOSED.value)
+#: The event kinds escalation facts read (besides public agent comments).
+_READ_KINDS = ("escalation", "tag", "severity", "assignee", "tier", "group", "status")
 
 
 def _in_order(frame: pl.DataFrame, keys: Sequence[str]) -> bool:
@@ -107,10 +109,23 @@ def escalation_facts(
     kind = pl.col("kind")
     # Only escalation events need their text (the reason): comment bodies are most of a
     # timeline's bytes, and nothing here reads them.
+    keep_rows = pl.col("at") <= as_of
+    if tk.height < tickets.height:  # events of tickets created after as_of, or unknown ones
+        keep_rows = keep_rows & pl.col("ticket_id").is_in(created["ticket_id"].implode())
+    base = events.lazy().filter(keep_rows)
+    last_event = base.group_by("ticket_id").agg(pl.col("at").max().alias("last_event_at")).collect()
+    # Only the events read below, and no text but the escalation reasons: comments are most
+    # of a timeline's rows and bytes, and only public agent replies matter here.
     ev = (
-        events.lazy()
+        base.filter(
+            kind.is_in(_READ_KINDS)
+            | (
+                (kind == "comment")
+                & (pl.col("actor_role") == "agent")
+                & pl.col("public").fill_null(False)
+            )
+        )
         .select(EVENT_COLUMNS)
-        .filter((pl.col("at") <= as_of) & pl.col("ticket_id").is_in(created["ticket_id"].implode()))
         .with_columns(pl.when(kind == "escalation").then(pl.col("body")).alias("body"))
         .collect()
     )
@@ -286,7 +301,6 @@ def escalation_facts(
         pl.col("value").last().alias("state"),
         pl.col("at").filter(pl.col("value").is_in(_DONE)).min().alias("solved_at"),
     )
-    last_event = ev.group_by("ticket_id").agg(pl.col("at").max().alias("last_event_at"))
 
     out = (
         tk.join(first_signal.drop("seq"), left_on="id", right_on="ticket_id", how="left")

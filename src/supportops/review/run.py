@@ -50,7 +50,14 @@ from supportops.review.period import Period, last_complete_week, range_period, w
 from supportops.review.problems import ProblemReport, repeat_problems
 from supportops.store import Store
 
-__all__ = ["ReviewInputs", "load_inputs", "resolve_period", "run_review"]
+__all__ = [
+    "ReviewInputs",
+    "load_inputs",
+    "lookback",
+    "resolve_period",
+    "review_inputs",
+    "run_review",
+]
 
 TICKET_COLUMNS = (
     "id",
@@ -81,17 +88,24 @@ class ReviewInputs:
     latest: datetime | None
 
 
-def load_inputs(store: Store) -> ReviewInputs:
-    events = store.load_events(EVENT_COLUMNS)
-    tickets = store.load_tickets(TICKET_COLUMNS).with_columns(
-        pl.col("tags").str.json_decode(pl.List(pl.String)).fill_null([]).alias("tags")
+def load_inputs(
+    store: Store, *, since: datetime | None = None, until: datetime | None = None
+) -> ReviewInputs:
+    """What the review reads. ``since``/``until`` keep the tickets created in that range
+    and, whenever created, those still open (see :func:`lookback`); default: every ticket."""
+    window = since is not None or until is not None
+    events = store.load_events(
+        EVENT_COLUMNS, tickets_created_since=since, tickets_created_until=until, or_open=window
     )
-    if tickets.height == 0:
+    tickets = store.load_tickets(
+        TICKET_COLUMNS, created_since=since, created_until=until, or_open=window
+    ).with_columns(pl.col("tags").str.json_decode(pl.List(pl.String)).fill_null([]).alias("tags"))
+    if tickets.height == 0 and (not window or store.latest_event_at() is None):
         raise InputError(
             f"the store at {store.display_url} has no tickets: run `supportops demo`, or "
             "`supportops import SOURCE PATH` to load yours"
         )
-    latest = events["at"].max() if events.height else None
+    latest = store.latest_event_at() if window else (events["at"].max() if events.height else None)
     return ReviewInputs(
         events=events,
         tickets=tickets,
@@ -100,6 +114,53 @@ def load_inputs(store: Store) -> ReviewInputs:
         articles=store.load_table("articles"),
         latest=latest if isinstance(latest, datetime) else None,
     )
+
+
+#: Tickets created this long before the review's look-back window still count (an escalation
+#: this week on an older ticket that has since been solved); open tickets count whenever
+#: created.
+LOOKBACK_MARGIN = timedelta(days=30)
+
+
+def lookback(policy: Policy, period: Period) -> tuple[datetime, datetime]:
+    """The creation range of the tickets a review of ``period`` reads: from the start of
+    its history window, its habitual-escalator window or its at-risk windows (the earliest),
+    less :data:`LOOKBACK_MARGIN`, to the period's end."""
+    s = policy.review
+    weeks_back = max(s.history_weeks, s.trend_weeks)
+    first_monday = period.last - timedelta(days=period.last.weekday(), weeks=weeks_back - 1)
+    starts = [
+        Period("", first_monday, period.last, period.tz).start,
+        period.end - timedelta(seconds=s.habitual_window.resolve(86_400)),
+        period.end - timedelta(seconds=s.at_risk_window.resolve(86_400)),
+        *(
+            period.end - timedelta(seconds=t.within)
+            for t in policy.handoff_triggers
+            if t.within is not None
+        ),
+    ]
+    return min(starts) - LOOKBACK_MARGIN, period.end
+
+
+def review_inputs(
+    store: Store,
+    policy: Policy,
+    *,
+    week: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> tuple[Period, ReviewInputs]:
+    """The period to review and the store's tickets that review reads (its look-back window
+    and the open tickets), loaded once."""
+    latest = store.latest_event_at()
+    if latest is None:
+        raise InputError(
+            f"the store at {store.display_url} has no tickets: run `supportops demo`, or "
+            "`supportops import SOURCE PATH` to load yours"
+        )
+    period = resolve_period(policy, latest, week=week, since=since, until=until)
+    first, last = lookback(policy, period)
+    return period, load_inputs(store, since=first, until=last)
 
 
 def review_timezone(policy: Policy) -> ZoneInfo:
@@ -555,7 +616,13 @@ def _risk_rank(
 def _at_risk(
     facts: pl.DataFrame, data: ReviewInputs, policy: Policy, as_of: datetime
 ) -> list[AtRiskAccount]:
-    ev = data.events.filter(pl.col("at") <= as_of)
+    # the triggers look back at most this far: read those events only
+    default_window = timedelta(seconds=policy.review.at_risk_window.resolve(86_400))
+    longest = max(
+        [default_window]
+        + [timedelta(seconds=t.within) for t in policy.handoff_triggers if t.within is not None]
+    )
+    ev = data.events.filter(pl.col("at").is_between(as_of - longest, as_of, "right"))
     org_of = facts.select(pl.col("id").alias("ticket_id"), "organization_id")
     texts = pl.concat(
         [

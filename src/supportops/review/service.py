@@ -21,6 +21,7 @@ from supportops.review.run import (
     ReviewInputs,
     load_inputs,
     resolve_period,
+    review_inputs,
     review_timezone,
     run_review,
 )
@@ -43,8 +44,10 @@ def review(
 ) -> ReviewDocument:
     """Compute the review of a period and (``record``) update the tracker with it.
     ``inputs`` (from :func:`load_inputs`) saves reloading the store across several reviews."""
-    inputs = inputs or load_inputs(store)
-    period = resolve_period(policy, inputs.latest, week=week, since=since, until=until)
+    if inputs is None:
+        period, inputs = review_inputs(store, policy, week=week, since=since, until=until)
+    else:
+        period = resolve_period(policy, inputs.latest, week=week, since=since, until=until)
     tracker = Tracker(store)
     known = tracker.signatures()
     status = {p.problem_id: p.status for p in tracker.problems()}
