@@ -16,6 +16,7 @@ from datetime import datetime
 
 import polars as pl
 
+from supportops.core.frames import in_order
 from supportops.model import Status
 from supportops.policy.sections import EscalationDefinition
 
@@ -69,19 +70,6 @@ _DONE = (Status.SOLVED.value, Status.CLOSED.value)
 _READ_KINDS = ("escalation", "tag", "severity", "assignee", "tier", "group", "status")
 
 
-def _in_order(frame: pl.DataFrame, keys: Sequence[str]) -> bool:
-    """Is the frame already sorted by ``keys`` (no nulls in them)?"""
-    if frame.height < 2:
-        return True
-    later = pl.lit(False)
-    ties = pl.lit(True)
-    for k in keys:
-        nxt = pl.col(k).shift(-1)
-        later = later | (ties & (nxt > pl.col(k)))
-        ties = ties & (nxt == pl.col(k))
-    return bool(frame.select((later | ties).slice(0, frame.height - 1).all()).item())
-
-
 def _first(frame: pl.DataFrame, *cols: str) -> pl.DataFrame:
     """The first row of each ticket (frame sorted by ticket, at, seq)."""
     return frame.group_by("ticket_id", maintain_order=True).first().select("ticket_id", *cols)
@@ -129,7 +117,7 @@ def escalation_facts(
         .with_columns(pl.when(kind == "escalation").then(pl.col("body")).alias("body"))
         .collect()
     )
-    if not _in_order(ev, ("ticket_id", "at", "seq")):  # the store returns timelines in order
+    if not in_order(ev, ("ticket_id", "at", "seq")):  # the store returns timelines in order
         ev = ev.sort("ticket_id", "at", "seq")
 
     # ---- true escalations: the first signal of each kind the policy counts

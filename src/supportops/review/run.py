@@ -250,17 +250,7 @@ def run_review(
         data.tickets,
         policy.escalation,
         as_of,
-        keep=(
-            "subject",
-            "description",
-            "organization_id",
-            "category",
-            "priority",
-            "severity",
-            "group_name",
-            "assignee_id",
-            "tags",
-        ),
+        keep=[c for c in TICKET_COLUMNS if c not in ("id", "created_at", "channel")],
     ).join(orgs, on="organization_id", how="left")
     # SLA clocks are read for escalated tickets only (their compliance, and business hours
     # to escalation): a few thousand timelines instead of the whole store

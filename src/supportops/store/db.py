@@ -20,6 +20,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from supportops.core.frames import in_order
 from supportops.errors import ConfigError, StoreError
 from supportops.store import migrations, schema
 from supportops.store.writer import Position, Writer
@@ -87,20 +88,6 @@ def delete_tickets_of(conn: sa.Connection, source: str) -> int:
     mine = sa.select(t.c.id).where(t.c.source == source)
     conn.execute(sa.delete(schema.events).where(schema.events.c.ticket_id.in_(mine)))
     return int(conn.execute(sa.delete(t).where(t.c.source == source)).rowcount or 0)
-
-
-def _in_order(frame: pl.DataFrame, keys: Sequence[str]) -> bool:
-    """Is the frame already sorted by ``keys`` (nulls never occur in them)?"""
-    if frame.height < 2:
-        return True
-    later = pl.lit(False)
-    ties = pl.lit(True)
-    for k in keys:
-        nxt = pl.col(k).shift(-1)
-        later = later | (ties & (nxt > pl.col(k)))
-        ties = ties & (nxt == pl.col(k))
-    in_order = (later | ties).slice(0, frame.height - 1).all()
-    return bool(frame.select(in_order).item())
 
 
 def _polars_type(column_type: Any) -> Any:
@@ -386,7 +373,7 @@ class Store:
             frame = self.query_frame(sql)
         frame = self._typed(frame, schema.events)
         sort = [c for c in ("ticket_id", "at", "seq") if c in frame.columns]
-        if not sort or _in_order(frame, sort):  # imports write ticket by ticket, in order
+        if not sort or in_order(frame, sort):  # imports write ticket by ticket, in order
             return frame
         return frame.sort(sort)
 
