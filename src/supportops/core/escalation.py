@@ -101,9 +101,26 @@ def escalation_facts(
     if tk.height < tickets.height:  # events of tickets created after as_of, or unknown ones
         keep_rows = keep_rows & pl.col("ticket_id").is_in(created["ticket_id"].implode())
     base = events.lazy().filter(keep_rows)
-    last_event = base.group_by("ticket_id").agg(pl.col("at").max().alias("last_event_at")).collect()
-    # Only the events read below, and no text but the escalation reasons: comments are most
-    # of a timeline's rows and bytes, and only public agent replies matter here.
+    if in_order(events, ("ticket_id", "at", "seq")):  # the last row of each timeline
+        last_event = (
+            base.filter(pl.col("ticket_id") != pl.col("ticket_id").shift(-1).fill_null(""))
+            .select("ticket_id", pl.col("at").alias("last_event_at"))
+            .collect()
+        )
+    else:
+        last_event = (
+            base.group_by("ticket_id").agg(pl.col("at").max().alias("last_event_at")).collect()
+        )
+    # Only the events read below: the signals of an escalation (with their text, the
+    # reason), and the few columns of the tier, group, assignee and status changes and of
+    # public agent replies. Comments are most of a timeline's rows and bytes.
+    signal_kinds = ("escalation", "tag", "severity")
+    sig = (
+        base.filter(kind.is_in(signal_kinds))
+        .select("ticket_id", "seq", "at", "kind", "value", "action", "number", "actor", "body")
+        .with_columns(pl.when(kind == "escalation").then(pl.col("body")).alias("body"))
+        .collect()
+    )
     ev = (
         base.filter(
             kind.is_in(_READ_KINDS)
@@ -113,16 +130,33 @@ def escalation_facts(
                 & pl.col("public").fill_null(False)
             )
         )
-        .select(EVENT_COLUMNS)
-        .with_columns(pl.when(kind == "escalation").then(pl.col("body")).alias("body"))
+        .select("ticket_id", "seq", "at", "kind", "value")
         .collect()
     )
     if not in_order(ev, ("ticket_id", "at", "seq")):  # the store returns timelines in order
         ev = ev.sort("ticket_id", "at", "seq")
+        sig = sig.sort("ticket_id", "at", "seq")
+    # Group and join on a small integer per ticket (its rank in the sorted events), not on the
+    # ticket id text: hashing ten million strings is where the time and memory went. Below,
+    # "ticket_id" is that integer; ``keys`` maps it back.
+    new_ticket = (pl.col("ticket_id") != pl.col("ticket_id").shift(1)).fill_null(True)
+    ev = ev.with_columns(new_ticket.cum_sum().cast(pl.UInt32).alias("_key"))
+    keys = ev.filter(new_ticket).select("ticket_id", "_key")
+    ev = ev.drop("ticket_id").rename({"_key": "ticket_id"})
+
+    def keyed(frame: pl.DataFrame) -> pl.DataFrame:
+        return (
+            frame.join(keys, on="ticket_id", how="inner", maintain_order="left")
+            .drop("ticket_id")
+            .rename({"_key": "ticket_id"})
+        )
+
+    sig = keyed(sig)
+    created = keyed(created)
 
     # ---- true escalations: the first signal of each kind the policy counts
     signals: list[pl.DataFrame] = []
-    raised = ev.filter((kind == "escalation") & (pl.col("action") == "raised"))
+    raised = sig.filter((kind == "escalation") & (pl.col("action") == "raised"))
     if definition.escalation_events:
         signals.append(
             raised.select(
@@ -136,7 +170,7 @@ def escalation_facts(
         )
     if definition.tags:
         signals.append(
-            ev.filter(
+            sig.filter(
                 (kind == "tag")
                 & (pl.col("action") == "added")
                 & pl.col("value").str.to_lowercase().is_in(definition.tags)
@@ -151,7 +185,7 @@ def escalation_facts(
         )
     if definition.severities:
         sev = (
-            ev.filter(kind == "severity")
+            sig.filter(kind == "severity")
             .join(created, on="ticket_id", how="left", maintain_order="left")
             .with_columns(
                 pl.col("value").replace_strict(_SEVERITY_RANK, default=None).alias("rank")
@@ -191,7 +225,7 @@ def escalation_facts(
         if signals
         else pl.DataFrame(
             schema={
-                "ticket_id": pl.String,
+                "ticket_id": ev.schema["ticket_id"],
                 "escalated_at": ev.schema["at"],
                 "seq": pl.Int64,
                 "escalated_via": pl.String,
@@ -201,7 +235,7 @@ def escalation_facts(
         )
     )
     levels = (
-        ev.filter(kind == "escalation")
+        sig.filter(kind == "escalation")
         .group_by("ticket_id")
         .agg(
             pl.col("number").max().alias("escalation_level"),
@@ -277,9 +311,7 @@ def escalation_facts(
     )
 
     # ---- replies and state
-    agent_public = ev.filter(
-        (kind == "comment") & (pl.col("actor_role") == "agent") & pl.col("public").fill_null(False)
-    )
+    agent_public = ev.filter(kind == "comment")  # only public agent replies were kept
     replies = agent_public.group_by("ticket_id").agg(
         pl.col("at").min().alias("first_agent_reply_at"),
         pl.col("at").max().alias("last_agent_reply_at"),
@@ -290,16 +322,20 @@ def escalation_facts(
         pl.col("at").filter(pl.col("value").is_in(_DONE)).min().alias("solved_at"),
     )
 
+    # the per-ticket facts meet on a slim frame; the ticket columns to keep join once, last
+    slim = tk.select("id", "created_at").join(keys.rename({"ticket_id": "id"}), on="id", how="left")
     out = (
-        tk.join(first_signal.drop("seq"), left_on="id", right_on="ticket_id", how="left")
-        .join(levels, left_on="id", right_on="ticket_id", how="left")
-        .join(owner, left_on="id", right_on="ticket_id", how="left")
-        .join(elevated, left_on="id", right_on="ticket_id", how="left")
-        .join(tier_facts, left_on="id", right_on="ticket_id", how="left")
-        .join(group_facts, left_on="id", right_on="ticket_id", how="left")
-        .join(replies, left_on="id", right_on="ticket_id", how="left")
-        .join(state, left_on="id", right_on="ticket_id", how="left")
-        .join(last_event, left_on="id", right_on="ticket_id", how="left")
+        slim.lazy()
+        .join(first_signal.lazy().drop("seq"), left_on="_key", right_on="ticket_id", how="left")
+        .join(levels.lazy(), left_on="_key", right_on="ticket_id", how="left")
+        .join(owner.lazy(), left_on="_key", right_on="ticket_id", how="left")
+        .join(elevated.lazy(), left_on="_key", right_on="ticket_id", how="left")
+        .join(tier_facts.lazy(), left_on="_key", right_on="ticket_id", how="left")
+        .join(group_facts.lazy(), left_on="_key", right_on="ticket_id", how="left")
+        .join(replies.lazy(), left_on="_key", right_on="ticket_id", how="left")
+        .join(state.lazy(), left_on="_key", right_on="ticket_id", how="left")
+        .join(last_event.lazy(), left_on="id", right_on="ticket_id", how="left")
+        .collect()
     )
     rank_to_tier = {v: k for k, v in _TIER_RANK.items()}
     out = out.with_columns(
@@ -317,6 +353,12 @@ def escalation_facts(
         (pl.col("group_returns") > 0).alias("bouncing"),
         (~pl.col("state").is_in(_DONE)).alias("is_open"),
     )
-    return out.select(
-        "id", "created_at", *[c for c in keep if c not in ("id", "created_at")], *FACT_COLUMNS
-    ).sort("id")
+    kept = [c for c in keep if c not in ("id", "created_at")]
+    out = out.select("id", "created_at", *FACT_COLUMNS).sort("id")
+    if not kept:
+        return out
+    columns = tk.select("id", *kept).sort("id")
+    if columns["id"].equals(out["id"]):  # the same tickets in the same order: no join
+        return pl.concat([out.select("id", "created_at"), columns.drop("id"),
+                          out.select(FACT_COLUMNS)], how="horizontal")  # fmt: skip
+    return out.join(columns, on="id", how="left").select("id", "created_at", *kept, *FACT_COLUMNS)

@@ -73,6 +73,8 @@ TICKET_COLUMNS = (
     "channel",
     "tags",
 )
+#: Event columns with few distinct values, kept as categoricals in the review's frames.
+LOW_CARDINALITY = ("kind", "action", "actor_role")
 _BREAKDOWNS = ("category", "customer_tier", "priority", "group", "tier", "agent")
 
 
@@ -96,6 +98,10 @@ def load_inputs(
     window = since is not None or until is not None
     events = store.load_events(
         EVENT_COLUMNS, tickets_created_since=since, tickets_created_until=until, or_open=window
+    ).with_columns(
+        # a handful of distinct words each: 4 bytes a row instead of a 16-byte string view
+        pl.col(c).cast(pl.Categorical)
+        for c in LOW_CARDINALITY
     )
     tickets = store.load_tickets(
         TICKET_COLUMNS, created_since=since, created_until=until, or_open=window
