@@ -526,6 +526,33 @@ def test_review_page_renders_a_review(store_url: str) -> None:
     assert html.count("<svg") == 2  # the trend chart and the category bars
 
 
+def test_review_page_of_the_demo_tells_the_kb_story(store_url: str) -> None:
+    """The dashboard's own review (what `supportops serve` shows): the escalation rate of the
+    history weeks before the first KB article against the weeks after the last, worked out
+    here from the review's weekly series."""
+    from supportops.review.service import latest_review
+
+    app = create_app(store_url, default_policy(), as_of=AS_OF, review=latest_review)
+    with running(app) as base:
+        review = httpx.get(f"{base}/api/review").json()["review"]
+        html = httpx.get(f"{base}/review").text
+    published = sorted(a["published_at"][:10] for a in review["articles_published"])
+    assert published  # the 16-week demo publishes its articles in the window
+    first, last = date.fromisoformat(published[0]), date.fromisoformat(published[-1])
+    weeks = review["history"]
+    before = [w for w in weeks if date.fromisoformat(w["first"]) + timedelta(days=7) <= first]
+    after = [w for w in weeks if date.fromisoformat(w["first"]) > last]
+
+    def rate(ws: list[dict[str, Any]]) -> float:
+        return sum(w["escalated"] for w in ws) / sum(w["created"] for w in ws)
+
+    assert rate(before) > rate(after)  # seed 000's story: the articles worked
+    story = re.search(r"<p class=\"kb-story\" data-kb-story>([^<]*)</p>", html)
+    assert story is not None
+    assert f"{rate(before) * 100:.2f}% in the {len(before)} weeks before" in story.group(1)
+    assert f"{rate(after) * 100:.2f}% in the {len(after)} weeks since" in story.group(1)
+
+
 # ------------------------------------------------------------------ backends, CLI
 @pytest.mark.postgres
 def test_on_postgresql(pg_url: str) -> None:

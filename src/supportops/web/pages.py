@@ -20,6 +20,8 @@ from markupsafe import Markup
 
 from supportops import charts
 from supportops.core.explain import NAMES, duration
+from supportops.review.document import ReviewDocument
+from supportops.review.render import kb_story
 from supportops.web.api import NO_REVIEW, QueueFilter, Sort, TicketId, dashboard
 from supportops.web.dashboard import QUEUE_FILTERS
 
@@ -270,6 +272,7 @@ def review_page(request: Request) -> HTMLResponse:
     context: dict[str, Any] = {"review": review, "message": NO_REVIEW}
     if review is not None:
         context.update(review_charts(review))
+        context["story"] = kb_story(ReviewDocument.model_validate(review))
     return render(
         request,
         "review.html",
