@@ -497,8 +497,8 @@ def test_openapi_describes_the_scorecard(http: httpx.Client) -> None:
 def test_no_review_yet(http: httpx.Client) -> None:
     assert http.get("/api/review").json() == {
         "available": False,
-        "message": "no weekly review yet: run `supportops review` after importing a full "
-        "week of tickets",
+        "message": "no weekly review yet: the store holds no complete week (Monday to "
+        "Sunday) of tickets; import more history",
         "review": None,
     }
     assert "No review yet" in http.get("/review").text

@@ -24,7 +24,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 
-NO_REVIEW = "no weekly review yet: run `supportops review` after importing a full week of tickets"
+NO_REVIEW = (
+    "no weekly review yet: the store holds no complete week (Monday to Sunday) of tickets; "
+    "import more history"
+)
 
 
 def dashboard(request: Request) -> Dashboard:
