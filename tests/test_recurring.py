@@ -59,6 +59,20 @@ def test_clean_text_drops_greetings_sign_offs_and_identifier_fields() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("Hi there,", False),
+        ("Dear Sir or Madam,", False),
+        ("Good morning everyone!", False),
+        ("Hi, our CSV export fails with a timeout.", True),
+        ("Hello we cannot log in since the update to 4.2 this morning", True),
+    ],
+)
+def test_a_greeting_line_is_only_a_greeting(line: str, kept: bool) -> None:
+    assert (clean_text(line) == line) is kept
+
+
 @pytest.mark.parametrize("text", [None, "", "Hello,\nThanks!\nWorkspace: ws_1"])
 def test_clean_text_of_nothing_is_empty(text: str | None) -> None:
     assert clean_text(text) == ""

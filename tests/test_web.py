@@ -593,6 +593,34 @@ def test_serve_command(store_url: str) -> None:
     assert f"supportops dashboard on http://127.0.0.1:{port}/" in err
 
 
+def test_serve_answers_on_another_loopback_address(store_url: str) -> None:
+    """Bound to 127.0.0.2 the Host check accepts that address (and still refuses others)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.2", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "supportops", "--db", store_url, "serve"]
+    command += ["--host", "127.0.0.2", "--port", str(port), "--as-of", "2026-11-23T00:00Z"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.2:{port}/api/health")
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert time.monotonic() < deadline, "supportops serve did not start"
+                time.sleep(0.2)
+        assert answer.status_code == 200
+        other = httpx.get(f"http://127.0.0.2:{port}/api/health", headers={"Host": "evil.test"})
+        assert other.status_code == 421
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+
+
 def test_serve_refuses_a_taken_port(store_url: str) -> None:
     import socket
 

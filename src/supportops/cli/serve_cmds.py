@@ -67,7 +67,7 @@ def serve(
         settings.db,
         find_policy(policy),
         as_of=_as_of(as_of),
-        allowed_hosts=LOCAL_HOSTS if _loopback(host) else None,
+        allowed_hosts=(*LOCAL_HOSTS, host.strip("[]")) if _loopback(host) else None,
         review=latest_review,
     )
     shown = f"[{host}]" if ":" in host else host

@@ -84,7 +84,10 @@ STOP_WORDS = sorted(ENGLISH_STOP_WORDS | SUPPORT_STOP_WORDS)
 _FIELD_LINE = re.compile(r"^\s*[A-Za-z][A-Za-z /-]{0,24}:\s*(?P<value>.*)$")
 _ID_VALUE = re.compile(r"^[\w.-]*\d[\w.-]*$")
 _GREETING = re.compile(
-    r"^\s*(hi|hello|hey|dear|good (morning|afternoon|evening)|greetings)\b[^\n]{0,40}[,!]?\s*$",
+    # the greeting word and at most three words of a name ("Hi Support team,"), nothing else:
+    # "Hi, our export fails" is content
+    r"^\s*(hi|hello|hey|dear|good (morning|afternoon|evening)|greetings)\b"
+    r"(\s+[\w.'-]+){0,3}\s*[,!.:]?\s*$",
     re.IGNORECASE,
 )
 _SIGN_OFF = re.compile(
