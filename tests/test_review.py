@@ -39,6 +39,11 @@ from supportops.tracker import Tracker
 
 NY = ZoneInfo("America/New_York")
 W47 = "2026-W47"
+# The demo's last event is at 2026-11-23 03:10 UTC (Sunday 22:10 in New York), before W47
+# ends (Monday 00:00 New York = 05:00 UTC): reviewing W47 reviews a partial week, and says so.
+PARTIAL_W47 = (
+    "note: the data ends 2026-11-23 03:10 UTC, before 2026-W47 does: this is a partial week"
+)
 runner = CliRunner()
 
 #: The script ticket added to the demo: created Wednesday 18 Nov 10:00 New York time,
@@ -587,7 +592,7 @@ def test_out_writes_the_reports_and_the_drafts(reports: Reports, w47_json: dict[
         assert re.search(r"<[A-Za-z/!?]", text) is None  # ticket text is quoted inert
     expected = {f"review-{W47}.{ext}" for ext in ("json", "md", "html")}
     assert {p.name for p in folder.iterdir() if p.is_file()} == expected
-    assert one_line(reports.err) == f"Wrote {3 + len(drafts)} files to {folder}"
+    assert one_line(reports.err) == f"{PARTIAL_W47} Wrote {3 + len(drafts)} files to {folder}"
 
 
 # ------------------------------------------------------------------ 7. Slack
@@ -683,7 +688,7 @@ def test_slack_dry_run_then_post(
     assert [json.loads(b) for b in receiver.bodies] == [payload]
     assert receiver.paths == [HOOK_PATH]
     assert one_line(err) == (
-        f"Posted the summary to Slack webhook http://127.0.0.1:{receiver.port}/…."
+        f"{PARTIAL_W47} Posted the summary to Slack webhook http://127.0.0.1:{receiver.port}/…."
     )
     assert_secret_kept(out, err, *(r.getMessage() for r in caplog.records))
 
@@ -702,8 +707,8 @@ def test_a_failed_post_exits_1_and_the_review_is_recorded(
     out, err = result.stdout, result.stderr
     assert "Traceback" not in out + err
     assert one_line(err) == (
-        f"error: Slack webhook http://127.0.0.1:{receiver.port}/… answered HTTP 500 internal "
-        "error (after one retry): Slack is having trouble; try again later"
+        f"{PARTIAL_W47} error: Slack webhook http://127.0.0.1:{receiver.port}/… answered HTTP "
+        "500 internal error (after one retry): Slack is having trouble; try again later"
     )
     assert len(receiver.bodies) == 2  # one retry
     assert_secret_kept(out, err, *(r.getMessage() for r in caplog.records))
@@ -729,6 +734,17 @@ def test_a_failed_post_exits_1_and_the_review_is_recorded(
             "error: --until 2026-11-16 is before --since 2026-11-22",
         ),
         (["--dry-run"], "error: --dry-run shows what --post would send: add --post slack"),
+        # the hand store's first ticket is created 10 Nov, its last event is 23 Nov 01:00 NY
+        (
+            ["--week", "2027-W10"],
+            "error: no data in 2027-W10: the store's tickets run from 2026-11-10 to 2026-11-23; "
+            "choose a week in that range",
+        ),
+        (
+            ["--week", "2026-W40"],
+            "error: no data in 2026-W40: the store's tickets run from 2026-11-10 to 2026-11-23; "
+            "choose a week in that range",
+        ),
     ],
 )
 def test_bad_periods_exit_1_with_a_message(
@@ -738,6 +754,15 @@ def test_bad_periods_exit_1_with_a_message(
     assert code == 1
     assert out == ""
     assert one_line(err) == message
+
+
+def test_reports_that_cannot_be_written_are_an_error(demo: DemoStore, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code, out, err = run("--db", demo.url, "review", "--no-record", "--out", str(blocker))
+    assert code == 1
+    assert "Traceback" not in out + err
+    assert one_line(err) == f"error: cannot write the reports to {blocker}: File exists"
 
 
 def test_an_empty_store_says_to_run_the_demo(sqlite_store: Store, tmp_path: Path) -> None:

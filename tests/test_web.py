@@ -521,6 +521,7 @@ def test_review_page_renders_a_review(store_url: str) -> None:
     assert "&lt;script&gt;x&lt;/script&gt;" in html
     assert "<script" not in html
     assert "SSO &lt;login&gt; loop" in html
+    assert "<td data-problem-id>P-1" in html  # the id `supportops tracker update` takes
     assert "Acme &amp; Co" in html
     assert f'href="/tickets/{SCRIPT_TICKET.replace(":", "%3A")}"' in html
     assert html.count("<svg") == 2  # the trend chart and the category bars

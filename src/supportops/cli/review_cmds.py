@@ -123,8 +123,20 @@ def review_cmd(
         record=record,
         inputs=inputs,
     )
+    if doc.period.end > doc.period.as_of:
+        err_console().print(
+            f"note: the data ends {doc.period.as_of:%Y-%m-%d %H:%M} UTC, before {doc.period.label} "
+            "does: this is a partial week",
+            highlight=False,
+        )
     if out is not None:
-        written = write_reports(doc, out)
+        try:
+            written = write_reports(doc, out)
+        except OSError as exc:
+            recorded = " (the week is recorded in the tracker)" if record else ""
+            raise InputError(
+                f"cannot write the reports to {out}: {exc.strerror or exc}{recorded}"
+            ) from None
         err_console().print(f"Wrote {len(written)} files to {out}", highlight=False)
     if post is not None and dry_run:
         pass  # stdout carries the payload alone, so it can be piped

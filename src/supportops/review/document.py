@@ -140,6 +140,10 @@ class ArticleCoverage(_Doc):
     fell: bool | None = Field(description="per_week_after < per_week_before")
 
 
+#: The id prefix of a problem the tracker does not know yet (``new-3``).
+UNTRACKED_PREFIX = "new-"
+
+
 class Problem(_Doc):
     problem_id: str
     status: str = Field(description="tracker status")
@@ -156,6 +160,22 @@ class Problem(_Doc):
     examples: list[str]
     article: ArticleCoverage | None
     draft: bool
+
+    @property
+    def tracked(self) -> bool:
+        """Does the tracker know it? Unknown problems carry a provisional ``new-N`` id until
+        a review that saw them in its week is recorded."""
+        return not self.problem_id.startswith(UNTRACKED_PREFIX)
+
+    @property
+    def shown_id(self) -> str:
+        """The id for people: the tracker's, or "untracked"."""
+        return self.problem_id if self.tracked else "untracked"
+
+    @property
+    def first_week(self) -> bool:
+        """Tracked, and first recorded in this review's week."""
+        return self.is_new and self.tracked
 
 
 class HabitualEscalator(_Doc):

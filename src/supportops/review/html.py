@@ -51,7 +51,7 @@ def review_charts(doc: ReviewDocument) -> dict[str, Markup]:
         height=200,
     )
     problems = charts.bar_chart(
-        [f"{p.problem_id} {p.label}" for p in doc.problems],
+        [f"{p.shown_id} {p.label}" for p in doc.problems],
         [float(p.count_trend) for p in doc.problems],
         title=f"Repeat problems: escalations in the last {len(doc.trend)} weeks",
         width=760,

@@ -16,12 +16,12 @@ from datetime import date, datetime
 import polars as pl
 
 from supportops.core.recurring import find_problems, kb_draft, match_articles, match_signatures
-from supportops.review.document import ArticleCoverage, Problem
+from supportops.review.document import UNTRACKED_PREFIX, ArticleCoverage, Problem
 from supportops.review.period import Period, week_label
 
 __all__ = ["ProblemReport", "repeat_problems"]
 
-NEW_PREFIX = "new-"
+NEW_PREFIX = UNTRACKED_PREFIX
 #: Tickets of the history window, besides the clustered ones, that the detector learns its
 #: vocabulary from (a fixed-seed sample).
 CONTEXT_SAMPLE = 5000

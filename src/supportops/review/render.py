@@ -134,8 +134,7 @@ def render_text(doc: ReviewDocument, console: Console) -> None:
             if pr.article is not None:
                 kb = "article" + (" ↓" if pr.article.fell else "")
             t.add_row(
-                ("new" if pr.problem_id.startswith("new-") else pr.problem_id)
-                + (" (new)" if pr.is_new and not pr.problem_id.startswith("new-") else ""),
+                pr.shown_id + (" (first week)" if pr.first_week else ""),
                 Text.assemble(pr.title, "\n", (pr.label, "dim")),
                 str(pr.count_period),
                 str(pr.count_trend),
@@ -239,7 +238,7 @@ def render_markdown(doc: ReviewDocument) -> str:
                 if pr.article.fell is not None:
                     kb += " (escalations fell)" if pr.article.fell else " (did not fall)"
             out.append(
-                f"| {pr.problem_id} | {md(pr.label)}: {md(pr.title)} | {pr.count_period} | "
+                f"| {pr.shown_id} | {md(pr.label)}: {md(pr.title)} | {pr.count_period} | "
                 f"{pr.count_trend} | {pr.count_history} | {pr.first_seen} | "
                 f"{pr.weeks_seen} | {kb} |"
             )

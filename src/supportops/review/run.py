@@ -165,6 +165,13 @@ def review_inputs(
             "`supportops import SOURCE PATH` to load yours"
         )
     period = resolve_period(policy, latest, week=week, since=since, until=until)
+    first_ticket = store.first_ticket_at()
+    if period.start > latest or (first_ticket is not None and period.end <= first_ticket):
+        begins = f"{first_ticket:%Y-%m-%d}" if first_ticket else "?"
+        raise InputError(
+            f"no data in {period.label}: the store's tickets run from {begins} to "
+            f"{latest:%Y-%m-%d}; choose a week in that range"
+        )
     first, last = lookback(policy, period)
     return period, load_inputs(store, since=first, until=last)
 

@@ -52,9 +52,9 @@ def review_payload(doc: ReviewDocument, *, report_url: str | None = None) -> dic
             kb = " — _KB draft ready_" if pr.draft else ""
             if pr.article is not None:
                 kb = f" — KB: {escape(pr.article.title)}"
-            new = " :new:" if pr.is_new else ""
+            new = " :new:" if pr.first_week else ""
             lines.append(
-                f"• *{escape(pr.label)}* ({pr.problem_id}{new}): {pr.count_period} this week, "
+                f"• *{escape(pr.label)}* ({pr.shown_id}{new}): {pr.count_period} this week, "
                 f"{pr.count_trend} in {len(doc.trend)} weeks{kb}"
             )
         blocks += [divider(), section("*Repeat problems*\n" + "\n".join(lines))]

@@ -421,6 +421,12 @@ class Store:
         frame = self.query_frame(sql + " ORDER BY t.id", params)
         return self._typed(frame, schema.tickets)
 
+    def first_ticket_at(self) -> datetime | None:
+        """When the oldest ticket was created."""
+        with self.begin() as conn:
+            value = conn.execute(sa.select(sa.func.min(schema.tickets.c.created_at))).scalar_one()
+        return value if isinstance(value, datetime) else None
+
     def latest_event_at(self) -> datetime | None:
         """The instant of the newest event (the store's "now" for exports and the demo)."""
         with self.begin() as conn:
