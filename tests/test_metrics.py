@@ -485,3 +485,23 @@ def test_weeks_are_iso_weeks_in_local_time_across_dst() -> None:
         date(2026, 3, 1),
     )
     assert months.starts[0] == int(at("2025-12-15", "00:00").timestamp())  # partial first
+
+
+def test_csv_rounds_to_six_decimals(seven_store: Store) -> None:
+    """`metrics --format csv`: a's FCR of one in three is written 0.333333, not 0.3333…3."""
+    import csv
+    import io
+
+    from typer.testing import CliRunner
+
+    from supportops.cli import app
+
+    result = CliRunner().invoke(
+        app,
+        ["--db", seven_store.url, "metrics", "--by", "agent", "--format", "csv",
+         "--as-of", AS_OF.isoformat()],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = {r["agent"]: r for r in csv.DictReader(io.StringIO(result.stdout))}
+    assert rows["m:a1"]["fcr"] == "0.333333"
+    assert rows["m:a1"]["n_tickets"] == "4"

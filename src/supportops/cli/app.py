@@ -71,5 +71,8 @@ def settings_of(ctx: typer.Context) -> Settings:
 
 
 def open_store(ctx: typer.Context, *, create: bool = False) -> Store:
-    """The store the user named; reading commands refuse to create an empty SQLite file."""
-    return Store.open(settings_of(ctx).db, create=create)
+    """The store the user named; reading commands refuse to create an empty SQLite file.
+    It is closed when the command ends (its pooled connections with it)."""
+    store = Store.open(settings_of(ctx).db, create=create)
+    ctx.call_on_close(store.close)
+    return store

@@ -145,7 +145,10 @@ def metrics(
         return
     if fmt is Format.csv:
         rows = [
-            {**r, "period": r["period"].isoformat() if r["period"] else None}
+            {
+                **{k: round(v, 6) if isinstance(v, float) else v for k, v in r.items()},
+                "period": r["period"].isoformat() if r["period"] else None,
+            }  # six decimals: no float noise (101721.20000000001), nothing a reader needs lost
             for r in result.rows.iter_rows(named=True)
         ]
         print_csv(rows, result.rows.columns)
