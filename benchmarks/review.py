@@ -37,8 +37,16 @@ from supportops.importers import run_import
 from supportops.policy import default_policy
 from supportops.review.run import review_inputs, run_review
 from supportops.store import Store
+from supportops.store.db import FULL_EVENT_COLUMNS
 
 DEMO_END = date(2026, 11, 22)
+#: What the replicated store carries: the tickets' columns the review reads (and a few more),
+#: every event column but the store's own ids and raw JSON.
+TICKET_COLUMNS = (
+    "id", "created_at", "subject", "description", "requester", "organization_id", "channel",
+    "category", "tags", "priority", "severity", "status", "group_name", "assignee_id",
+)  # fmt: skip
+EVENT_COLUMNS = tuple(c for c in FULL_EVENT_COLUMNS if c != "origin")
 
 
 def _csv(frame: pl.DataFrame, path: Path) -> None:
@@ -57,40 +65,8 @@ def build(db: Path, n_tickets: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = Store.open(f"sqlite:///{tmp}/base.db")
         generate_demo(base, seed=7, weeks=52, end=DEMO_END)
-        tickets = base.load_tickets(
-            (
-                "id",
-                "created_at",
-                "subject",
-                "description",
-                "requester",
-                "organization_id",
-                "channel",
-                "category",
-                "tags",
-                "priority",
-                "severity",
-                "status",
-                "group_name",
-                "assignee_id",
-            )
-        )
-        events = base.load_events(
-            (
-                "ticket_id",
-                "seq",
-                "at",
-                "kind",
-                "value",
-                "raw_value",
-                "action",
-                "number",
-                "actor",
-                "actor_role",
-                "public",
-                "body",
-            )
-        )
+        tickets = base.load_tickets(TICKET_COLUMNS)
+        events = base.load_events(EVENT_COLUMNS)
         orgs = base.load_table("organizations")
         agents = base.load_table("agents")
         articles = base.load_table("articles")
@@ -111,39 +87,10 @@ def build(db: Path, n_tickets: int) -> None:
         for i in range(copies):
             t_parts.append(
                 tickets.with_columns(suffix("id", i), suffix("organization_id", i))
+                .select(TICKET_COLUMNS)
                 .rename({"group_name": "group"})
-                .select(
-                    "id",
-                    "created_at",
-                    "subject",
-                    "description",
-                    "requester",
-                    "organization_id",
-                    "channel",
-                    "category",
-                    "tags",
-                    "priority",
-                    "severity",
-                    "status",
-                    "group",
-                    "assignee_id",
-                )
             )
-            e_parts.append(
-                events.with_columns(suffix("ticket_id", i)).select(
-                    "ticket_id",
-                    "at",
-                    "kind",
-                    "value",
-                    "raw_value",
-                    "action",
-                    "number",
-                    "actor",
-                    "actor_role",
-                    "public",
-                    "body",
-                )
-            )
+            e_parts.append(events.with_columns(suffix("ticket_id", i)).drop("seq"))
             o_parts.append(
                 orgs.with_columns(suffix("id", i)).select(
                     "id", "name", "tier", "segment", "mrr", "csm"

@@ -205,3 +205,44 @@ def test_empty_inputs(n: int) -> None:
     f = facts_of(rows, {"P": 0})
     assert f["P"]["escalated"] is False
     assert f["P"]["state"] == "new"
+
+
+def test_timelines_in_any_row_order_give_the_same_facts() -> None:
+    """The store returns timelines sorted and the facts rely on it only as a shortcut: rows
+    interleaved across tickets and newest first (sequence numbers kept) must give the same
+    facts, ticket by ticket."""
+    rows = [
+        ev("A", 0, "created"),
+        ev("A", 0, "tier", "L1"),
+        ev("A", 1, "status", "open"),
+        ev("A", 5, "assignee", "amy"),
+        ev("A", 30, "comment", actor="amy", actor_role="agent", public=True),
+        ev("A", 60, "escalation", action="raised", number=1, actor="lead", body="demands"),
+        ev("A", 65, "tier", "L2"),
+        ev("A", 120, "tier", "L1"),
+        ev("A", 240, "status", "solved"),
+        ev("B", 10, "created"),
+        ev("B", 11, "status", "open"),
+        ev("B", 10, "severity", "SEV3"),
+        ev("B", 50, "severity", "SEV2", actor="mgr"),
+        ev("B", 55, "group", "Billing"),
+        ev("B", 70, "group", "Support"),
+        ev("B", 80, "group", "Billing"),
+        ev("B", 90, "status", "pending"),
+        ev("C", 0, "created"),
+        ev("C", 10, "severity", "SEV2"),  # raised after intake: the escalation
+        ev("C", 20, "severity", "SEV1"),  # raised again
+    ]
+    events, tickets = frames(rows, {"A": 0, "B": 10, "C": 0})
+    sorted_facts = escalation_facts(events, tickets, DEFINITION, at(10_000))
+    shuffled = escalation_facts(
+        events.sort("at", "seq", descending=True), tickets, DEFINITION, at(10_000)
+    )
+    assert shuffled.equals(sorted_facts)
+    a, b = sorted_facts.row(0, named=True), sorted_facts.row(1, named=True)
+    # worked by hand: A escalated by event at 60, elevated at 65, last event at 240;
+    # B escalated by the raise to SEV2 at 50, bounced Billing -> Support -> Billing
+    assert (a["escalated_at"], a["elevated_at"], a["last_event_at"]) == (at(60), at(65), at(240))
+    assert (b["escalated_at"], b["escalated_via"], b["bouncing"]) == (at(50), "severity", True)
+    assert (a["state"], a["ping_pong"], b["state"]) == ("solved", True, "pending")
+    assert sorted_facts.row(2, named=True)["escalated_at"] == at(10)

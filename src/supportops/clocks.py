@@ -21,7 +21,6 @@ from supportops.core.sla import (
     compute_clocks,
 )
 from supportops.core.timeline import Timelines, derive
-from supportops.errors import InputError
 from supportops.policy import Policy
 from supportops.store import Store
 
@@ -97,10 +96,7 @@ def run_clocks(
         events = events.select(CLOCK_EVENT_COLUMNS)
     tickets = ticket_attributes(store)
     if tickets.height == 0:
-        raise InputError(
-            f"the store at {store.display_url} has no tickets: run `supportops demo`, or "
-            "`supportops import SOURCE PATH` to load yours"
-        )
+        raise store.no_tickets()
     if ticket_ids is not None:
         wanted = ticket_ids.implode()
         tickets = tickets.filter(pl.col("id").is_in(wanted))

@@ -308,10 +308,7 @@ def compute_scorecard(
         store.load_tickets(("id", "assignee_id")), on="id", how="left"
     )
     if tickets.height == 0:
-        raise InputError(
-            f"the store at {store.display_url} has no tickets: run `supportops demo`, or "
-            "`supportops import SOURCE PATH` to load yours"
-        )
+        raise store.no_tickets()
     if as_of is None:
         latest = events["at"].max() if events.height else None
         as_of = latest if isinstance(latest, datetime) else datetime.now(UTC)

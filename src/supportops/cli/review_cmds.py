@@ -105,10 +105,12 @@ def review_cmd(
             raise InputError("--backfill records earlier weeks: drop --no-record")
         if since or until:
             raise InputError("--backfill goes with --week (or no period), not --since/--until")
-        target = resolve_period(the_policy, store.latest_event_at(), week=week)
+        latest = store.latest_event_at()
+        target = resolve_period(the_policy, latest, week=week)
         weeks = [target.first - timedelta(weeks=k) for k in range(backfill, 0, -1)]
         first, _ = lookback(the_policy, week_period(week_label(weeks[0]), target.tz))
-        inputs = load_inputs(store, since=first, until=target.end)  # once for every week
+        # once for every week
+        inputs = load_inputs(store, since=first, until=target.end, latest=latest)
         with RichProgress(unit="weeks") as bar:
             bar.start("Reviewing earlier weeks", len(weeks))
             for done, monday in enumerate(weeks, 1):

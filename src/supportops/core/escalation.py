@@ -101,7 +101,8 @@ def escalation_facts(
     if tk.height < tickets.height:  # events of tickets created after as_of, or unknown ones
         keep_rows = keep_rows & pl.col("ticket_id").is_in(created["ticket_id"].implode())
     base = events.lazy().filter(keep_rows)
-    if in_order(events, ("ticket_id", "at", "seq")):  # the last row of each timeline
+    ordered = in_order(events, ("ticket_id", "at", "seq"))  # as the store returns them
+    if ordered:  # the last row of each timeline
         last_event = (
             base.filter(pl.col("ticket_id") != pl.col("ticket_id").shift(-1).fill_null(""))
             .select("ticket_id", pl.col("at").alias("last_event_at"))
@@ -133,7 +134,7 @@ def escalation_facts(
         .select("ticket_id", "seq", "at", "kind", "value")
         .collect()
     )
-    if not in_order(ev, ("ticket_id", "at", "seq")):  # the store returns timelines in order
+    if not ordered:  # (filters keep the order, so the frames below are sorted when it was)
         ev = ev.sort("ticket_id", "at", "seq")
         sig = sig.sort("ticket_id", "at", "seq")
     # Group and join on a small integer per ticket (its rank in the sorted events), not on the

@@ -194,6 +194,7 @@ def render_text(doc: ReviewDocument, console: Console) -> None:
 def render_markdown(doc: ReviewDocument) -> str:
     """The full review as a Markdown report."""
     s, p = doc.summary, doc.period
+    story = kb_story(doc)
     out = [
         f"# Weekly escalation review {md(p.label)}",
         "",
@@ -202,7 +203,7 @@ def render_markdown(doc: ReviewDocument) -> str:
         "",
         f"**{_headline(doc)}**",
         "",
-        *([kb_story(doc) or "", ""] if kb_story(doc) else []),
+        *([story, ""] if story else []),
         "| measure | this period | previous |",
         "|---|---:|---:|",
         f"| tickets created | {s.created} | |",

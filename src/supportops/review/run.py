@@ -91,10 +91,15 @@ class ReviewInputs:
 
 
 def load_inputs(
-    store: Store, *, since: datetime | None = None, until: datetime | None = None
+    store: Store,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    latest: datetime | None = None,
 ) -> ReviewInputs:
     """What the review reads. ``since``/``until`` keep the tickets created in that range
-    and, whenever created, those still open (see :func:`lookback`); default: every ticket."""
+    and, whenever created, those still open (see :func:`lookback`); default: every ticket.
+    ``latest``: the store's newest event, if the caller has it already."""
     window = since is not None or until is not None
     events = store.load_events(
         EVENT_COLUMNS, tickets_created_since=since, tickets_created_until=until, or_open=window
@@ -106,19 +111,20 @@ def load_inputs(
     tickets = store.load_tickets(
         TICKET_COLUMNS, created_since=since, created_until=until, or_open=window
     ).with_columns(pl.col("tags").str.json_decode(pl.List(pl.String)).fill_null([]).alias("tags"))
-    if tickets.height == 0 and (not window or store.latest_event_at() is None):
-        raise InputError(
-            f"the store at {store.display_url} has no tickets: run `supportops demo`, or "
-            "`supportops import SOURCE PATH` to load yours"
-        )
-    latest = store.latest_event_at() if window else (events["at"].max() if events.height else None)
+    if not window:  # every event is here: the newest is among them
+        if tickets.height == 0:
+            raise store.no_tickets()
+        newest = events["at"].max() if events.height else None
+        latest = newest if isinstance(newest, datetime) else None
+    elif latest is None:  # a window may leave out the ticket with the newest event
+        latest = store.latest_event_at()
     return ReviewInputs(
         events=events,
         tickets=tickets,
         organizations=store.load_table("organizations"),
         agents=store.load_table("agents"),
         articles=store.load_table("articles"),
-        latest=latest if isinstance(latest, datetime) else None,
+        latest=latest,
     )
 
 
@@ -160,10 +166,7 @@ def review_inputs(
     and the open tickets), loaded once."""
     latest = store.latest_event_at()
     if latest is None:
-        raise InputError(
-            f"the store at {store.display_url} has no tickets: run `supportops demo`, or "
-            "`supportops import SOURCE PATH` to load yours"
-        )
+        raise store.no_tickets()
     period = resolve_period(policy, latest, week=week, since=since, until=until)
     first_ticket = store.first_ticket_at()
     if period.start > latest or (first_ticket is not None and period.end <= first_ticket):
@@ -173,7 +176,7 @@ def review_inputs(
             f"{latest:%Y-%m-%d}; choose a week in that range"
         )
     first, last = lookback(policy, period)
-    return period, load_inputs(store, since=first, until=last)
+    return period, load_inputs(store, since=first, until=last, latest=latest)
 
 
 def review_timezone(policy: Policy) -> ZoneInfo:

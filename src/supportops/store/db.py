@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from supportops.core.frames import in_order
-from supportops.errors import ConfigError, StoreError
+from supportops.errors import ConfigError, InputError, StoreError
 from supportops.store import migrations, schema
 from supportops.store.writer import Position, Writer
 
@@ -420,6 +420,13 @@ class Store:
             sql += f" WHERE {where}"
         frame = self.query_frame(sql + " ORDER BY t.id", params)
         return self._typed(frame, schema.tickets)
+
+    def no_tickets(self) -> InputError:
+        """The error for a command that needs tickets and finds none: what to run instead."""
+        return InputError(
+            f"the store at {self.display_url} has no tickets: run `supportops demo`, or "
+            "`supportops import SOURCE PATH` to load yours"
+        )
 
     def first_ticket_at(self) -> datetime | None:
         """When the oldest ticket was created."""
