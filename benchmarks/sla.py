@@ -178,7 +178,7 @@ def synthetic_timelines(n: int, seed: int = 5) -> tuple[pl.DataFrame, pl.DataFra
             "public": pl.Boolean,
         },
     )
-    events = pl.concat([one] * n).with_columns(
+    events = pl.concat([one] * n, rechunk=True).with_columns(
         pl.Series("ticket_id", np.repeat(ids.to_numpy(), 10)),
         pl.Series("at", at * 1_000_000).cast(pl.Datetime("us", "UTC")),
         pl.Series("seq", np.arange(n * 10, dtype=np.int64)),

@@ -259,6 +259,12 @@ class Clock:
             if min(int(self.ends[i]), b) > max(int(self.starts[i]), a)
         ]
 
+    def reach(self, goal: int) -> None:
+        """Compile far enough that the counter passes ``goal`` business seconds (where the
+        schedule has that much business time within 50 years)."""
+        if len(self.after) == 0 or goal >= int(self.after[-1]):
+            self._extend(goal + 1)
+
     def _extend(self, target: int) -> None:
         """Grow the range until the counter reaches ``target`` (or give up after 50 years)."""
         end = self.end
