@@ -27,6 +27,7 @@ from fractions import Fraction
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from supportops.core import sla_kernels as kernels
 from supportops.core.clock import AtClosing, Schedule
@@ -171,16 +172,21 @@ def compute_clocks(
     starts, k_off = _flat([c.starts for c in clocks])
 
     p = tl.periods
-    p_bits = np.zeros(p.height, dtype=np.int64)
+    bits = dict.fromkeys(p["status"].unique().drop_nulls().to_list(), 0)
     for name, statuses in config.pauses.items():
         # total resolution (and resolution with reopen: continue) is also paused while solved
         solved_pauses = name == Metric.TOTAL_RESOLUTION or (
             name == Metric.RESOLUTION and config.reopen is Reopen.CONTINUE
         )
-        paused = set(statuses) | (set(SOLVED) if solved_pauses else set())
-        if paused:
-            hit = p["status"].is_in(sorted(paused)).to_numpy()
-            p_bits |= hit.astype(np.int64) << _CODE[str(name)]
+        for status_name in set(statuses) | (set(SOLVED) if solved_pauses else set()):
+            if status_name in bits:
+                bits[status_name] |= 1 << _CODE[str(name)]
+    # bit m set on a period whose status pauses metric m
+    p_bits = (
+        p["status"].replace_strict(bits, default=0, return_dtype=pl.Int64).fill_null(0).to_numpy()
+        if p.height
+        else np.zeros(0, dtype=np.int64)
+    )
     m = len(tix)
     out = np.empty((len(ladder) + 1, m), dtype=np.int64)  # deadline, then each level
     elapsed = np.empty(m, dtype=np.int64)
@@ -208,6 +214,7 @@ def compute_clocks(
         _flat([c.after for c in clocks])[0],
         np.array([f.numerator for f in ladder], dtype=np.int64),
         np.array([f.denominator for f in ladder], dtype=np.int64),
+        np.argsort([Fraction(1), *ladder], kind="stable").astype(np.int64),
         AtClosing(config.at_closing) is AtClosing.CLOSING,
         as_of,
         out,
@@ -232,30 +239,20 @@ def compute_clocks(
             pl.Series("cycle", cycle),
             pl.Series("instance", instance),
             names.gather(inst_cal).alias("calendar"),
-            pl.Series("target_s", target),
+            _instants("target_s", target),
             pl.Series("start", start),
-            pl.Series("stop", stop),
-            pl.Series("deadline", out[0]),
+            _instants("stop", stop),
+            _instants("deadline", out[0]),
             pl.Series("elapsed_s", elapsed),
             pl.Series("paused_s", paused_s),
             pl.Series("status", STATUSES, dtype=schema["status"]).gather(status),
             level_names.gather(np.maximum(level, 0)).alias("level"),
-            pl.Series("level_code", level),
-            *(pl.Series(f"{lv.name}_at", out[1 + i]) for i, lv in enumerate(config.ladder)),
+            *(_instants(f"{lv.name}_at", out[1 + i]) for i, lv in enumerate(config.ladder)),
         ]
     )
-    # -1 in the kernels' arrays is "none"
-    instants = ["target_s", "stop", "deadline", *(f"{lv.name}_at" for lv in config.ladder)]
-    return frame.select(
-        *(
-            pl.when(pl.col(c) >= 0).then(pl.col(c)).alias(c)
-            if c in instants
-            else pl.when(pl.col("level_code") >= 0).then(pl.col(c)).alias(c)
-            if c == "level"
-            else pl.col(c)
-            for c in schema
-        )
-    )
+    if (level < 0).any():
+        frame = frame.with_columns(pl.when(pl.Series(level >= 0)).then(pl.col("level")))
+    return frame
 
 
 def _flat(parts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -264,6 +261,20 @@ def _flat(parts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     off[1:] = np.cumsum([len(x) for x in parts])
     flat = np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
     return flat, off
+
+
+def _instants(name: str, values: np.ndarray) -> pl.Series:
+    """An Int64 column of the kernels' values, null where they are -1 (none): the values
+    shared with Arrow, not copied, plus a validity bitmap."""
+    valid = values >= 0
+    if valid.all():
+        return pl.Series(name, values)
+    values = np.ascontiguousarray(values)
+    bitmap = np.packbits(valid, bitorder="little")
+    array = pa.Array.from_buffers(
+        pa.int64(), len(values), [pa.py_buffer(bitmap), pa.py_buffer(values)]
+    )
+    return pl.Series(name, array)
 
 
 def _offsets(sorted_tix: np.ndarray, n: int) -> np.ndarray:

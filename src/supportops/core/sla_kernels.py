@@ -209,6 +209,7 @@ def measure(
     after: np.ndarray,
     share_num: np.ndarray,
     share_den: np.ndarray,
+    order: np.ndarray,
     closing: bool,
     as_of: int,
     out: np.ndarray,
@@ -222,7 +223,9 @@ def measure(
     and finding where its running time reaches the target and each warning fraction of it.
 
     ``p_bits`` has bit ``m`` set on a status period that pauses metric ``m``;
-    ``share_num / share_den`` are the ladder's fractions. Writes ``out[0]`` (the deadline)
+    ``share_num / share_den`` are the ladder's fractions; ``order`` ranks the deadline (0)
+    and the levels (1 + v) by fraction, smallest first: their amounts come in that order
+    for every target. Writes ``out[0]`` (the deadline)
     and ``out[1 + v]`` (when level ``v`` is crossed), -1 for none; ``elapsed, paused``;
     ``status`` in ClockStatus order (met, breached, running, paused, not_applicable);
     ``level`` (-1 below the first); ``unreachable`` 1 where the calendar has no business
@@ -271,9 +274,6 @@ def measure(
 
     levels = len(share_num)
     amounts = np.empty(levels + 1, dtype=np.int64)
-    # the deadline's fraction (1) and the ladder's, smallest first: their amounts come in
-    # that order for every target
-    order = np.argsort(np.append(1.0, share_num / share_den), kind="mergesort")
     for j in range(lo, hi):
         k0, k1 = k_off[cal[j]], k_off[cal[j] + 1]
         has_target = target[j] >= 0

@@ -146,21 +146,24 @@ def derive(events: pl.DataFrame, tickets: pl.DataFrame, as_of: int) -> Timelines
         status["t"].to_numpy()[first_idx[ok]] <= created[ok]
     )
     lead = np.flatnonzero(~has_status_at_creation)
-    periods = pl.concat(
-        [
-            pl.DataFrame(
-                {"tix": lead, "start": created[lead], "status": Status.NEW.value},
-                schema={"tix": pl.Int64, "start": pl.Int64, "status": pl.String},
-            ),
-            status.select("tix", pl.col("t").alias("start"), pl.col("value").alias("status")),
-        ]
-    ).sort("tix", "start", maintain_order=True)
-    p_tix = periods["tix"].to_numpy()
-    p_start = periods["start"].to_numpy()
+    # each lead period goes before its ticket's status periods (which all come later): a
+    # merge of two sorted lists, not a sort
+    at = np.searchsorted(s_tix, lead, side="left")
+    p_tix = np.insert(s_tix, at, lead)
+    p_start = np.insert(status["t"].to_numpy(), at, created[lead])
+    source = np.insert(np.arange(status.height), at, status.height + np.arange(len(lead)))
+    p_status = pl.concat(
+        [status["value"], pl.repeat(Status.NEW.value, len(lead), dtype=pl.String, eager=True)]
+    ).gather(source)
     same_next = _same_as_next(p_tix)
     p_end = np.where(same_next, np.append(p_start[1:], 0), FOREVER)
-    periods = periods.with_columns(pl.Series("end", p_end, dtype=pl.Int64)).select(
-        "tix", "start", "end", "status"
+    periods = pl.DataFrame(
+        [
+            pl.Series("tix", p_tix, dtype=pl.Int64),
+            pl.Series("start", p_start, dtype=pl.Int64),
+            pl.Series("end", p_end, dtype=pl.Int64),
+            p_status.alias("status"),
+        ]
     )
 
     role = ev["actor_role"]
@@ -202,10 +205,17 @@ def _cycles(periods: pl.DataFrame, created: Ints) -> pl.DataFrame:
     prev_solved = np.insert(solved[:-1], 0, False)
     reopen = prev_same & prev_solved & ~solved
     n = len(created)
-    c_tix = np.concatenate([np.arange(n, dtype=np.int64), tix[reopen]])
-    c_start = np.concatenate([created, start[reopen]])
-    order = np.argsort(key(c_tix, c_start), kind="stable")
-    c_tix, c_start = c_tix[order], c_start[order]
+    r_tix, r_start = tix[reopen], start[reopen]
+    if np.all(created[r_tix] <= r_start):
+        # every reopening comes after its ticket's creation: merge the two sorted lists
+        at = np.searchsorted(r_tix, np.arange(n), side="left")
+        c_tix = np.insert(r_tix, at, np.arange(n, dtype=np.int64))
+        c_start = np.insert(r_start, at, created)
+    else:
+        c_tix = np.concatenate([np.arange(n, dtype=np.int64), r_tix])
+        c_start = np.concatenate([created, r_start])
+        order = np.argsort(key(c_tix, c_start), kind="stable")
+        c_tix, c_start = c_tix[order], c_start[order]
     cycle = position(c_tix)
     same_next = _same_as_next(c_tix)
     next_start = np.where(same_next, np.append(c_start[1:], 0), FOREVER)
