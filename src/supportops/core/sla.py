@@ -214,7 +214,7 @@ def compute_clocks(
         _flat([c.after for c in clocks])[0],
         np.array([f.numerator for f in ladder], dtype=np.int64),
         np.array([f.denominator for f in ladder], dtype=np.int64),
-        np.argsort([Fraction(1), *ladder], kind="stable").astype(np.int64),
+        np.array(sorted(range(len(ladder) + 1), key=[Fraction(1), *ladder].__getitem__)),
         AtClosing(config.at_closing) is AtClosing.CLOSING,
         as_of,
         out,
