@@ -7,8 +7,9 @@ number is worked out in the comments. New York springs forward on Sunday 2026-03
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,18 @@ import pytest
 from hypothesis import given, settings
 
 from reference_sla import ref_clocks
-from strategies import EVENT_SCHEMA, METRICS, TARGETS_SCHEMA, SlaCase, frames, sla_cases
+from strategies import (
+    ACTIONS,
+    CONVERSATION,
+    EVENT_SCHEMA,
+    METRICS,
+    TARGETS_SCHEMA,
+    SlaCase,
+    TicketSpec,
+    frames,
+    sla_cases,
+)
+from supportops.core import sla_kernels as kernels
 from supportops.core.clock import AtClosing, Closure, Schedule
 from supportops.core.sla import EngineConfig, Level, PriorityChange, Reopen, compute_clocks
 from supportops.core.timeline import derive
@@ -452,3 +464,66 @@ def test_events_in_one_second_follow_the_sequence() -> None:
     out = compute_clocks(tl, targets, {"business": BUSINESS}, EngineConfig(), as_of)
     res = out.filter(pl.col("metric") == "resolution").to_dicts()
     assert [(r["status"], r["elapsed_s"]) for r in res] == [("running", 2 * H)]
+
+
+# ------------------------------------------------------------- many tickets, many threads
+def many_tickets(n: int, seed: int = 11) -> SlaCase:
+    """``n`` tickets over two weeks of March 2026 (across New York's DST change), each a
+    random walk through the actions the Hypothesis strategies use, on two calendars."""
+    rng = random.Random(seed)
+    office = Schedule(
+        tz=NY,
+        windows=(((9 * H, 12 * H), (13 * H, 18 * H)),) * 5 + ((), ()),
+        closures=(Closure.day(date(2026, 3, 10)),),
+        name="office",
+    )
+    always = Schedule.always_open(name="24/7")
+    start = ny(2026, 3, 2)
+    choices = [*sorted(ACTIONS), *CONVERSATION, "priority"]
+    specs, targets = [], {}
+    for i in range(n):
+        at = datetime.fromtimestamp(start + rng.randrange(14 * 86_400), UTC)
+        spec = TicketSpec(f"m:{i:06d}", at, [(at, "status", "new", None, None)])
+        for _ in range(rng.randrange(12)):
+            at += timedelta(seconds=rng.choice([0, rng.randrange(1, 900), rng.randrange(36_000)]))
+            action = rng.choice(choices)
+            if action == "priority":
+                spec.events.append((at, "priority", rng.choice(["P1", "P2", "P3"]), None, None))
+            else:
+                spec.events += [(at, *ev) for ev in ACTIONS[action]]
+        specs.append(spec)
+        goals = {
+            m: rng.choice([None, 15 * M, H, 2 * H, 8 * H, rng.randrange(1, 30 * H)])
+            for m in METRICS
+        }
+        targets[spec.id] = (rng.choice(["office", "24/7"]), goals)
+    return SlaCase({"office": office, "24/7": always}, specs, targets, ny(2026, 3, 12, 15, 30))
+
+
+@pytest.mark.slow
+def test_many_tickets_split_over_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Large inputs are cut into one range per thread: the clocks must not depend on where the
+    # cuts fall. Three threads of at least 1,000 rows over 6,000 tickets (about 22,000 clock
+    # instances: every kernel is split) against one thread, and a sample of tickets from all
+    # ranges against the reference.
+    case = many_tickets(6_000)
+    config = EngineConfig(priority_change=PriorityChange.FROM_CHANGE)
+    events, tickets = frames(case.specs)
+    tl = derive(events, tickets, case.as_of)
+    targets = case.targets_frame(tl.tickets)
+    monkeypatch.setattr(kernels, "THREADS", 3)
+    monkeypatch.setattr(kernels, "MIN_PART", 1_000)
+    split = compute_clocks(tl, targets, case.schedules, config, case.as_of)
+    assert tl.tickets.height > 3 * 1_000  # the instance kernel ran on three ranges too
+    assert split["status"].n_unique() == 5  # met, breached, running, paused, n/a all seen
+    monkeypatch.setattr(kernels, "THREADS", 1)
+    assert split.equals(compute_clocks(tl, targets, case.schedules, config, case.as_of))
+
+    sample = SlaCase(case.schedules, case.specs[::60] + case.specs[-1:], case.targets, case.as_of)
+    want = {m.id for m in sample.specs}
+    got = sorted(split.filter(pl.col("ticket_id").is_in(want)).to_dicts(), key=key)
+    ref = reference_rows(sample, config)
+    assert [key(r) for r in got] == [key(r) for r in ref]
+    for g, w in zip(got, ref, strict=True):
+        diff = {c: (show(g[c]), show(w[c])) for c in w if g[c] != w[c]}
+        assert not diff, f"{key(w)} (engine, reference): {diff}"

@@ -359,12 +359,14 @@ def measure(
 
 #: threads the kernels are spread over
 THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+#: rows a thread gets at least (fewer are not worth a thread)
+MIN_PART = 50_000
 
 
 def run(kernel: Callable[..., None], n: int, *args: object) -> None:
     """Run ``kernel(lo, hi, *args)`` over [0, n) in contiguous parts, one thread per core
     (the kernels release the GIL and write disjoint rows)."""
-    parts = min(THREADS, max(1, n // 50_000))
+    parts = min(THREADS, max(1, n // MIN_PART))
     if parts == 1:
         kernel(0, n, *args)
         return
