@@ -101,17 +101,22 @@ def derive(events: pl.DataFrame, tickets: pl.DataFrame, as_of: int) -> Timelines
     tid = events["ticket_id"]
     run_start = (tid != tid.shift(1)).fill_null(True)
     run_ids = tid.filter(run_start)
-    run_pos = tk["ticket_id"].search_sorted(run_ids, side="left").cast(pl.Int64)
-    # search_sorted gives a position, not a match: keep events of known tickets
-    run_known = (
-        (run_pos < tk.height) & (tk["ticket_id"].gather(run_pos.clip(0, tk.height - 1)) == run_ids)
-        if tk.height
-        else pl.repeat(False, len(run_ids), eager=True)
-    )
-    run_of = run_start.cum_sum().cast(pl.Int64) - 1
-    pos = run_pos.gather(run_of)
-    inside = run_known.gather(run_of)
-    t = events["at"].dt.epoch("s").cast(pl.Int64)
+    run_of = tid.rle_id().cast(pl.Int64)  # the run each event belongs to
+    if run_ids.equals(tk["ticket_id"]):
+        # the usual case: every ticket has events and every event a known ticket
+        pos, inside = run_of, pl.repeat(True, len(tid), eager=True)
+    else:
+        run_pos = tk["ticket_id"].search_sorted(run_ids, side="left").cast(pl.Int64)
+        # search_sorted gives a position, not a match: keep events of known tickets
+        run_known = (
+            (run_pos < tk.height)
+            & (tk["ticket_id"].gather(run_pos.clip(0, tk.height - 1)) == run_ids)
+            if tk.height
+            else pl.repeat(False, len(run_ids), eager=True)
+        )
+        pos = run_pos.gather(run_of)
+        inside = run_known.gather(run_of)
+    t = events["at"].dt.cast_time_unit("us").to_physical() // 1_000_000  # floor, as epoch
     keep = inside & (t <= as_of) if tk.height else inside
     ev = pl.DataFrame(
         [
