@@ -153,8 +153,9 @@ def compute_clocks(
         if name not in schedules:
             raise KeyError(f"no schedule named {name!r}")
     cal_code = tgt["calendar"].cast(pl.Enum(names)).to_physical().to_numpy().astype(np.int64)
+    p_bits = _period_bits(tl.periods, config)
     tix, metric, cycle, instance, start, stop, target, inst_cal = _instances(
-        tl, config, as_of, per_metric, cal_code
+        tl, config, as_of, per_metric, cal_code, p_bits
     )
     created = tl.tickets["created"].to_numpy()
     lo = (int(created.min()) if n else as_of) - 7 * 86_400
@@ -172,21 +173,6 @@ def compute_clocks(
     starts, k_off = _flat([c.starts for c in clocks])
 
     p = tl.periods
-    bits = dict.fromkeys(p["status"].unique().drop_nulls().to_list(), 0)
-    for name, statuses in config.pauses.items():
-        # total resolution (and resolution with reopen: continue) is also paused while solved
-        solved_pauses = name == Metric.TOTAL_RESOLUTION or (
-            name == Metric.RESOLUTION and config.reopen is Reopen.CONTINUE
-        )
-        for status_name in set(statuses) | (set(SOLVED) if solved_pauses else set()):
-            if status_name in bits:
-                bits[status_name] |= 1 << _CODE[str(name)]
-    # bit m set on a period whose status pauses metric m
-    p_bits = (
-        p["status"].replace_strict(bits, default=0, return_dtype=pl.Int64).fill_null(0).to_numpy()
-        if p.height
-        else np.zeros(0, dtype=np.int64)
-    )
     m = len(tix)
     out = np.empty((len(ladder) + 1, m), dtype=np.int64)  # deadline, then each level
     elapsed = np.empty(m, dtype=np.int64)
@@ -231,14 +217,16 @@ def compute_clocks(
         )
 
     schema = clock_schema(config.ladder)
+    # both text columns in one gather (Polars gathers the columns in parallel)
+    text = pl.DataFrame([tl.tickets["ticket_id"], tgt["calendar"]])[tix]
     level_names = pl.Series([lv.name for lv in config.ladder], dtype=schema["level"])
     frame = pl.DataFrame(
         [
-            tl.tickets["ticket_id"].gather(tix),
+            text["ticket_id"],
             pl.Series("metric", METRICS, dtype=schema["metric"]).gather(metric),
             pl.Series("cycle", cycle),
             pl.Series("instance", instance),
-            names.gather(inst_cal).alias("calendar"),
+            text["calendar"],
             _instants("target_s", target),
             pl.Series("start", start),
             _instants("stop", stop),
@@ -284,8 +272,38 @@ def _offsets(sorted_tix: np.ndarray, n: int) -> np.ndarray:
     return off
 
 
+#: the bit of a period whose status is solved or closed (bits 0..4: the metrics it pauses)
+SOLVED_BIT = 1 << 7
+
+
+def _period_bits(periods: pl.DataFrame, config: EngineConfig) -> np.ndarray:
+    """Per status period: bit ``m`` set when its status pauses metric ``m``, and
+    :data:`SOLVED_BIT` when it is solved or closed. One lookup per distinct status."""
+    bits = {
+        name: SOLVED_BIT if name in SOLVED else 0
+        for name in periods["status"].unique().drop_nulls().to_list()
+    }
+    for name, statuses in config.pauses.items():
+        # total resolution (and resolution with reopen: continue) is also paused while solved
+        solved_pauses = name == Metric.TOTAL_RESOLUTION or (
+            name == Metric.RESOLUTION and config.reopen is Reopen.CONTINUE
+        )
+        for status_name in set(statuses) | (set(SOLVED) if solved_pauses else set()):
+            if status_name in bits:
+                bits[status_name] |= 1 << _CODE[str(name)]
+    if not periods.height:
+        return np.zeros(0, dtype=np.int64)
+    codes = periods["status"].replace_strict(bits, default=0, return_dtype=pl.Int64)
+    return codes.fill_null(0).to_numpy()
+
+
 def _instances(
-    tl: Timelines, config: EngineConfig, as_of: int, per_metric: np.ndarray, cal: np.ndarray
+    tl: Timelines,
+    config: EngineConfig,
+    as_of: int,
+    per_metric: np.ndarray,
+    cal: np.ndarray,
+    p_bits: np.ndarray,
 ) -> tuple[np.ndarray, ...]:
     """Clock instances sorted by (tix, metric, start): tix, metric (code), cycle, instance
     (1-based within ticket and metric), start, stop (-1 while running), target (-1: none)
@@ -296,7 +314,7 @@ def _instances(
     is_agent = (tl.replies["role"] == "agent").to_numpy()
     c_tix = tl.cycles["tix"].to_numpy()
     periods = tl.periods
-    solved = periods["status"].is_in(SOLVED).to_numpy()
+    solved = (p_bits & SOLVED_BIT) != 0
     s_tix = periods["tix"].to_numpy()[solved]
     q = tl.priority_changes
     from_change = config.priority_change is PriorityChange.FROM_CHANGE and q.height > 0

@@ -360,18 +360,19 @@ def measure(
 #: threads the kernels are spread over
 THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 #: rows a thread gets at least (fewer are not worth a thread)
-MIN_PART = 50_000
+MIN_PART = 20_000
 
 
 def run(kernel: Callable[..., None], n: int, *args: object) -> None:
-    """Run ``kernel(lo, hi, *args)`` over [0, n) in contiguous parts, one thread per core
-    (the kernels release the GIL and write disjoint rows)."""
-    parts = min(THREADS, max(1, n // MIN_PART))
+    """Run ``kernel(lo, hi, *args)`` over [0, n) in contiguous parts on one thread per core
+    (the kernels release the GIL and write disjoint rows). There are a few parts per thread,
+    so that a thread slowed down by the rest of the machine takes fewer of them."""
+    parts = min(4 * THREADS, max(1, n // MIN_PART))
     if parts == 1:
         kernel(0, n, *args)
         return
     bounds = [n * k // parts for k in range(parts + 1)]
-    with ThreadPoolExecutor(parts) as pool:
+    with ThreadPoolExecutor(min(THREADS, parts)) as pool:
         futures = [pool.submit(kernel, bounds[k], bounds[k + 1], *args) for k in range(parts)]
         for f in futures:
             f.result()
