@@ -527,3 +527,20 @@ def test_many_tickets_split_over_threads(monkeypatch: pytest.MonkeyPatch) -> Non
     for g, w in zip(got, ref, strict=True):
         diff = {c: (show(g[c]), show(w[c])) for c in w if g[c] != w[c]}
         assert not diff, f"{key(w)} (engine, reference): {diff}"
+
+
+def test_a_calendar_without_business_time_in_reach_is_an_error() -> None:
+    # Office hours, but closed from Tue 2026-03-10 for good: a P2 resolution (8 h) started
+    # Mon 17:00 has 1 h of business time left and can never reach its target. A ticket on
+    # that calendar without a target is fine.
+    closed = Schedule(
+        tz=NY,
+        windows=BUSINESS.windows,
+        closures=(Closure(datetime(2026, 3, 10), datetime(2200, 1, 1), "closed for good"),),
+        name="closing-down",
+    )
+    steps = [status(ny(2026, 3, 9, 17), "open")]
+    with pytest.raises(ValueError, match="'closing-down' has no business time in reach"):
+        clocks(steps, ny(2026, 3, 9, 17), ny(2026, 3, 9, 17, 30), P2, schedule=closed)
+    out = clocks(steps, ny(2026, 3, 9, 17), ny(2026, 3, 9, 17, 30), {}, schedule=closed)
+    assert {r["status"] for r in out.values()} == {"not_applicable"}

@@ -268,13 +268,15 @@ class Clock:
     def _extend(self, target: int) -> None:
         """Grow the range until the counter reaches ``target`` (or give up after 50 years)."""
         end = self.end
+        limit = min(self.start + 50 * 365 * DAY, _MAX)
         weekly = max(self.schedule.weekly_seconds, 1)
-        while int(self.after[-1] if len(self.after) else 0) < target and end < _MAX:
+        while int(self.after[-1] if len(self.after) else 0) < target and end < limit:
             missing = target - int(self.after[-1] if len(self.after) else 0)
-            end = min(end + (missing // weekly + 2) * WEEK + 30 * DAY, _MAX)
+            # enough weeks for what is missing, and at least double the range: a schedule
+            # closed for good is given up on after a few builds, not hundreds
+            grow = max((missing // weekly + 2) * WEEK + 30 * DAY, end - self.start)
+            end = min(end + grow, limit)
             self._build(self.start, end)
-            if end - self.start > 50 * 365 * DAY:
-                break
 
 
 def to_seconds(values: Any) -> Seconds:
