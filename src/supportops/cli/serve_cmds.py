@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 from typing import Annotated
 
 import typer
@@ -24,20 +25,21 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def _check_port(host: str, port: int) -> None:
-    """Fail early, with a message, when the address cannot be bound (uvicorn would exit 3)."""
-    import socket
-
+def _listen(host: str, port: int) -> socket.socket:
+    """The server's socket, bound here so that a taken address is a message (uvicorn would
+    exit 3) and ``--port 0`` can say which port the system chose."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host.strip("[]"), port))
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot listen on {host}:{port}: {exc.strerror or exc} "
-                "(is another server there? choose another --port)"
-            ) from None
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc} "
+            "(is another server there? choose another --port)"
+        ) from None
+    return sock
 
 
 @app.command()
@@ -47,7 +49,9 @@ def serve(
         str,
         typer.Option(help="Address to bind. Anything but 127.0.0.1 exposes the dashboard."),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free port).")
+    ] = 8000,
     policy: PolicyOption = None,
     as_of: AsOfOption = None,
 ) -> None:
@@ -62,20 +66,22 @@ def serve(
     from supportops.web import create_app
 
     settings = settings_of(ctx)
-    _check_port(host, port)
-    web_app = create_app(
-        settings.db,
-        find_policy(policy),
-        as_of=_as_of(as_of),
-        allowed_hosts=(*LOCAL_HOSTS, host.strip("[]")) if _loopback(host) else None,
-        review=latest_review,
-    )
-    shown = f"[{host}]" if ":" in host else host
-    err_console().print(
-        f"supportops dashboard on http://{shown}:{port}/ (read-only; Ctrl+C stops it)",
-        markup=False,
-    )
+    sock = _listen(host, port)
     try:
-        uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False)
-    except OSError as exc:  # e.g. the port is taken
-        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+        web_app = create_app(
+            settings.db,
+            find_policy(policy),
+            as_of=_as_of(as_of),
+            allowed_hosts=(*LOCAL_HOSTS, host.strip("[]")) if _loopback(host) else None,
+            review=latest_review,
+        )
+        shown = f"[{host}]" if ":" in host else host
+        err_console().print(
+            f"supportops dashboard on http://{shown}:{sock.getsockname()[1]}/ "
+            "(read-only; Ctrl+C stops it)",
+            markup=False,
+        )
+        config = uvicorn.Config(web_app, log_level="warning", access_log=False)
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
