@@ -6,6 +6,7 @@ This is the glue between the adapters (the store, the policy file) and the pure 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -83,17 +84,22 @@ def run_clocks(
     *,
     events: pl.DataFrame | None = None,
     ticket_ids: pl.Series | None = None,
+    step: Callable[[str], object] | None = None,
 ) -> ClockRun:
     """Every ticket's clocks; ``as_of`` defaults to the latest event in the store (the demo
     and exports are snapshots: 'now' is when the data ends).
 
     ``events``: the store's timelines already loaded (sorted by ticket, time and sequence,
     with at least :data:`CLOCK_EVENT_COLUMNS`), to save reading them again. ``ticket_ids``:
-    clocks for these tickets only."""
+    clocks for these tickets only. ``step`` is told what is being done, in words, as each
+    stage begins (for a progress display)."""
+    say = step or (lambda _: None)
     if events is None:
+        say("reading the timelines")
         events = store.load_events(CLOCK_EVENT_COLUMNS)
     else:
         events = events.select(CLOCK_EVENT_COLUMNS)
+    say("reading the tickets")
     tickets = ticket_attributes(store)
     if tickets.height == 0:
         raise store.no_tickets()
@@ -105,6 +111,7 @@ def run_clocks(
         latest = events["at"].max() if events.height else None
         as_of = latest if isinstance(latest, datetime) else datetime.now(UTC)
     cut = int(as_of.timestamp())
+    say(f"deriving {tickets.height:,} tickets' timelines")
     tl = derive(events, tickets, cut)
     attrs = tl.tickets
     targets = policy.targets_for(attrs).with_columns(attrs["tix"])
@@ -113,6 +120,7 @@ def run_clocks(
     years = range(first_year - 1, as_of.year + 3)
     schedules = {name: policy.schedule(name, years) for name in policy.calendars}
     config = engine_config(policy)
+    say("computing the clocks")
     clocks = compute_clocks(tl, targets, schedules, config, cut)
     info = attrs.with_columns(targets["rule"], targets["calendar"]).select(
         "tix",

@@ -12,12 +12,13 @@ from rich.markup import escape
 from rich.text import Text
 
 from supportops.cli.app import app, open_store
-from supportops.cli.output import Format, console, print_csv, print_json, table
+from supportops.cli.output import Format, console, err_console, print_csv, print_json, table
 from supportops.clocks import ClockRun, run_clocks
 from supportops.core.explain import duration, explain_ticket
 from supportops.errors import InputError
 from supportops.importers.base import parse_instant
 from supportops.policy import find_policy
+from supportops.store import Store
 from supportops.store.queries import resolve_ticket
 
 sla_app = typer.Typer(
@@ -65,8 +66,15 @@ def _as_of(text: str | None) -> datetime | None:
 
 
 def _run(ctx: typer.Context, policy: Path | None, as_of: str | None) -> ClockRun:
-    store = open_store(ctx)
-    return run_clocks(store, find_policy(policy), _as_of(as_of))
+    return _clocks(open_store(ctx), policy, as_of)
+
+
+def _clocks(store: Store, policy: Path | None, as_of: str | None) -> ClockRun:
+    """The clocks, with a spinner on a terminal naming each stage (a large store takes a
+    while, and the first run after installing compiles the engine)."""
+    policy_, instant = find_policy(policy), _as_of(as_of)
+    with err_console().status("SLA clocks", spinner="dots") as shown:
+        return run_clocks(store, policy_, instant, step=lambda what: shown.update(what))
 
 
 def _iso(t: int | None) -> str | None:
@@ -183,7 +191,7 @@ def sla_explain(
     """Tell the story of one ticket's clocks: when they ran, paused, warned and why."""
     store = open_store(ctx)
     tid = resolve_ticket(store, ticket)
-    run = run_clocks(store, find_policy(policy), _as_of(as_of))
+    run = _clocks(store, policy, as_of)
     info = run.tickets.filter(pl.col("ticket_id") == tid)
     if info.height == 0:
         raise InputError(f"ticket {tid!r} was created after --as-of; nothing to explain")
