@@ -2,7 +2,7 @@
 
 :mod:`supportops.core.sla` prepares flat numpy arrays (tickets as an index, every per-ticket
 list as a slice of one array through *offsets*: ticket ``i`` owns ``x[off[i]:off[i + 1]]``)
-and calls three kernels:
+and calls two kernels:
 
 * :func:`instances` — every ticket's clock instances, in (ticket, metric, start) order
   (run twice: to count them, then to write them);
@@ -10,10 +10,10 @@ and calls three kernels:
   instants and status, in one walk over its segments.
 
 The kernels release the GIL and work on a range of tickets or instances, so :func:`run`
-spreads them over threads, one per core. A calendar lookup is a binary search that starts
-from the interval of the previous lookup of the same instance (instants only move forward),
-so most lookups cost a comparison or two. The semantics are spelled out in
-:mod:`supportops.core.sla` and docs/sla.md; the slow reference in tests/reference_sla.py
+spreads them over threads, one per core, a few ranges each. A calendar lookup is a binary
+search that starts from the interval of the previous lookup of the same instance (instants
+only move forward), so most lookups cost a comparison or two. The semantics are spelled out
+in :mod:`supportops.core.sla` and docs/sla.md; the slow reference in tests/reference_sla.py
 checks them under Hypothesis.
 
 Calendars come flattened too: calendar ``c`` owns ``starts/ends/before/after[off[c]:off[c+1]]``
@@ -29,8 +29,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numba import njit
 
-#: "still going" / "no such instant" in the kernels' int64 arrays (see core.timeline)
-FOREVER = 2**32 - 1
+from supportops.core.timeline import FOREVER  # an instant later than any real one
+
+#: business seconds of a segment that never ends (35,000 years)
 INF = 2**40
 # metric codes, in the order of supportops.core.sla.METRICS
 FR, NR, PU, RES, TOTAL = 0, 1, 2, 3, 4
