@@ -1,4 +1,4 @@
-"""The SLA engine: every ticket's clocks, vectorized over all tickets.
+"""The SLA engine: every ticket's clocks, computed for all tickets at once.
 
 For each ticket and metric the engine builds clock *instances* (a resolution clock per
 cycle, a next-reply clock per unanswered customer message, an update clock per public agent
@@ -6,8 +6,9 @@ update), cuts each instance's span into *running segments* (the span minus the p
 status pauses that metric), and measures the segments in business seconds on the instance's
 calendar. A target is crossed in the first segment whose cumulative business time reaches it;
 the deadline is found by inverting the calendar's business counter there. The same search
-gives the instant of every warning level. All of it is column arithmetic: joins, sorts,
-cumulative sums and binary searches; no Python loop per ticket.
+gives the instant of every warning level. This module prepares flat arrays and turns the
+result into a frame; the loops over tickets and instances are compiled kernels
+(:mod:`supportops.core.sla_kernels`) that run on every core, with no Python per ticket.
 
 Conventions (the policy chooses them; docs/sla.md explains them):
 
